@@ -1,0 +1,68 @@
+/*
+ * Start-up: read the configuration, register the database and every route's
+ * metric label in the parent (so workers inherit them over fork), and widen
+ * the workers' seccomp filter by what our libraries need.
+ */
+#include <kore/kore.h>
+#include <kore/pgsql.h>
+#include <kore/seccomp.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "http/metrics.h"
+#include "resources/resources.h"
+
+int crm_load(int);
+
+/* Argon2 and libpq beyond Kore's own pgsql filter. */
+KORE_SECCOMP_FILTER("crm",
+	KORE_SYSCALL_ALLOW(getrandom),
+	KORE_SYSCALL_ALLOW(mremap),
+	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(newfstatat),
+	KORE_SYSCALL_ALLOW(sysinfo),
+	KORE_SYSCALL_ALLOW(getsockopt),
+	KORE_SYSCALL_ALLOW(getsockname),
+	KORE_SYSCALL_ALLOW(getpeername),
+	KORE_SYSCALL_ALLOW(socket),
+	KORE_SYSCALL_ALLOW(connect),
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
+);
+
+static void
+register_routes(void)
+{
+	ops_register();
+	auth_register();
+	me_register();
+	users_register();
+	teams_register();
+	api_keys_register();
+	audit_register();
+}
+
+int
+crm_load(int state)
+{
+	static int loaded;
+
+	if (state != KORE_MODULE_LOAD || loaded)
+		return (KORE_RESULT_OK);
+	loaded = 1;
+
+	if (config_load() != 0)
+		exit(1);
+	if (metrics_init() != 0) {
+		fprintf(stderr, "crm: cannot map the metrics area\n");
+		exit(1);
+	}
+	register_routes();
+	pgsql_conn_max = (u_int16_t)config.pool_max;
+	if (!kore_pgsql_register("db", config.database)) {
+		fprintf(stderr, "crm: cannot register the database\n");
+		exit(1);
+	}
+	return (KORE_RESULT_OK);
+}

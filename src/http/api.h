@@ -1,0 +1,112 @@
+/*
+ * The request pipeline every endpoint shares: pick the operation by method,
+ * authenticate, parse the query string and the body against the operation's
+ * tables, then run ONE SQL function call through the generic async job and
+ * reply with what PostgreSQL built. Resources declare operations as data.
+ */
+#ifndef CRM_HTTP_API_H
+#define CRM_HTTP_API_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+#include <jansson.h>
+
+#include "../lib/json_body.h"
+#include "../lib/query.h"
+
+enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_USER, PRINCIPAL_KEY };
+
+struct principal {
+	enum principal_kind kind;
+	char user_id[37];
+	char org_id[37];
+	char role[16];
+	char key_hash[65];
+};
+
+struct api_request;
+
+/* What an operation's hook tells the pipeline to do next. */
+enum api_next {
+	API_NEXT_QUERY, /* run (another) query: api_request_query() was called */
+	API_NEXT_DONE   /* a reply was sent */
+};
+
+struct api_op {
+	int method;          /* HTTP_METHOD_GET, ... */
+	const char *name;    /* "users.list": metrics and logs */
+	int auth;            /* 1: a token or API key is required */
+	const char *sql;     /* the api.* function, e.g. "api.users_list" */
+
+	const struct param_spec *params; /* query string; NULL: none allowed */
+	size_t nparams;
+
+	const struct field_spec *fields; /* body; NULL: no body allowed */
+	size_t nfields;
+	enum body_mode body_mode;
+	const char *body_key; /* non-NULL: nest the body under this member */
+
+	/* Names for the route's capture groups 1..n, each a UUID. */
+	const char *path_args[3];
+	int if_match; /* pass If-Match as args.if_match */
+
+	/* Optional: adjust args before the first query (hash a password...). */
+	enum api_next (*prepare)(struct http_request *, struct api_request *);
+	/* Optional: consume the result instead of replying with it. */
+	enum api_next (*finish)(struct http_request *, struct api_request *);
+
+	int metric_id; /* filled in at start-up */
+};
+
+struct api_request {
+	char request_id[65];
+	u_int64_t started;
+	const struct api_op *op;
+	struct principal who;
+	json_t *args;
+
+	/* The current query and its single-row result. */
+	struct kore_pgsql sql;
+	int sql_bound;
+	const char *fn;
+	char *ctx_text;
+	char *args_text;
+	int status;
+	char *body;
+	char *etag;
+	char *location;
+
+	void *extra; /* an operation's own state for multi-step flows */
+	void (*extra_free)(void *);
+};
+
+/* Entry point of every resource handler. */
+int api_serve(struct http_request *, struct api_op *ops, size_t nops);
+
+/* Queue a call of fn(ctx, args) as the next step; args is taken over. */
+void api_request_query(struct api_request *, const char *fn, json_t *args);
+
+/* Reply with the current query's result (status, body, ETag, Location). */
+void api_reply_result(struct http_request *, struct api_request *);
+
+/* The accepted X-Request-Id (1-64 of [A-Za-z0-9-_.:]) or a new UUID. */
+void api_request_id(struct http_request *, char out[65]);
+
+struct reply_meta;
+/* Reply metadata (request id, route, timing) of a request. */
+void api_meta(const struct api_request *, struct reply_meta *);
+/* Replies with a problem carrying only a status and a detail. */
+void api_fail(struct http_request *, struct api_request *, int status,
+    const char *detail);
+
+/* The request context of a request inside api_serve. */
+struct api_request *api_request_get(struct http_request *);
+
+/* Registers every operation's metric label; called once at start-up. */
+void api_register_ops(struct api_op *ops, size_t nops);
+
+#define API_NOPS(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

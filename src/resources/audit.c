@@ -1,0 +1,34 @@
+/* The audit trail: admins (and keys scoped audit:read) page through it. */
+#include "../http/api.h"
+#include "resources.h"
+
+static const char *const audit_tables[] = { "organizations", "users",
+	"teams", "team_members", "api_keys", NULL };
+
+static const struct param_spec list_params[] = {
+	LIST_PARAMS,
+	{ "table", PT_ENUM, 0, 0, audit_tables },
+	{ "record_id", PT_UUID, 0, 0, NULL },
+	{ "actor_user_id", PT_UUID, 0, 0, NULL },
+	{ "actor_api_key_id", PT_UUID, 0, 0, NULL },
+	{ "since", PT_TIMESTAMP, 0, 0, NULL },
+	{ "until", PT_TIMESTAMP, 0, 0, NULL },
+};
+
+static struct api_op collection_ops[] = {
+	{ .method = HTTP_METHOD_GET, .name = "audit.list", .auth = 1,
+	  .sql = "api.audit_list", .params = list_params,
+	  .nparams = API_NOPS(list_params) },
+};
+
+int
+audit_collection(struct http_request *req)
+{
+	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
+}
+
+void
+audit_register(void)
+{
+	api_register_ops(collection_ops, API_NOPS(collection_ops));
+}

@@ -1,0 +1,123 @@
+/* The caller's own account: profile and password change. */
+#include <string.h>
+
+#include "../http/api.h"
+#include "../http/reply.h"
+#include "../lib/password.h"
+#include "resources.h"
+
+struct password_state {
+	int changing; /* 0: checking the current password; 1: stored */
+	char current[PASSWORD_MAX_LEN + 1];
+	char next[PASSWORD_MAX_LEN + 1];
+};
+
+static void
+password_state_free(void *p)
+{
+	explicit_bzero(p, sizeof(struct password_state));
+	kore_free(p);
+}
+
+static void
+take(struct api_request *ar, const char *member, char *out, size_t len)
+{
+	const char *v = json_string_value(json_object_get(ar->args, member));
+
+	kore_strlcpy(out, v != NULL ? v : "", len);
+	json_object_del(ar->args, member);
+}
+
+static enum api_next
+password_prepare(struct http_request *req, struct api_request *ar)
+{
+	struct password_state *ps = kore_calloc(1, sizeof(*ps));
+
+	(void)req;
+	ar->extra = ps;
+	ar->extra_free = password_state_free;
+	take(ar, "current_password", ps->current, sizeof(ps->current));
+	take(ar, "new_password", ps->next, sizeof(ps->next));
+	return (API_NEXT_QUERY);
+}
+
+static enum api_next
+password_store(struct http_request *req, struct api_request *ar,
+    struct password_state *ps)
+{
+	struct reply_meta m;
+	struct check chk;
+	json_t *res;
+	const char *hash;
+	char fresh[PASSWORD_HASH_MAX];
+
+	res = json_loads(ar->body != NULL ? ar->body : "", 0, NULL);
+	hash = json_string_value(json_object_get(res, "password_hash"));
+	if (hash == NULL || !password_verify(hash, ps->current)) {
+		json_decref(res);
+		check_init(&chk);
+		check_field(&chk, 422, "current_password", "incorrect",
+		    "does not match the current password");
+		api_meta(ar, &m);
+		reply_problem(req, &m, 422, "the current password is wrong",
+		    &chk, NULL);
+		return (API_NEXT_DONE);
+	}
+	json_decref(res);
+	if (password_hash(ps->next, fresh) != 0) {
+		api_fail(req, ar, 500, "internal error");
+		return (API_NEXT_DONE);
+	}
+	api_request_query(ar, "api.password_change",
+	    json_pack("{s:s}", "password_hash", fresh));
+	explicit_bzero(fresh, sizeof(fresh));
+	ps->changing = 1;
+	return (API_NEXT_QUERY);
+}
+
+static enum api_next
+password_finish(struct http_request *req, struct api_request *ar)
+{
+	struct password_state *ps = ar->extra;
+
+	if (!ps->changing)
+		return (password_store(req, ar, ps));
+	api_reply_result(req, ar);
+	return (API_NEXT_DONE);
+}
+
+static const struct field_spec password_fields[] = {
+	{ "current_password", FT_PASSWORD, F_REQUIRED, 0, 0, NULL },
+	{ "new_password", FT_PASSWORD, F_REQUIRED, 0, 0, NULL },
+};
+
+static struct api_op me_ops[] = {
+	{ .method = HTTP_METHOD_GET, .name = "me.get", .auth = 1,
+	  .sql = "api.me" },
+};
+
+static struct api_op password_ops[] = {
+	{ .method = HTTP_METHOD_POST, .name = "me.password", .auth = 1,
+	  .sql = "api.password_lookup", .fields = password_fields,
+	  .nfields = API_NOPS(password_fields), .body_mode = BODY_CREATE,
+	  .prepare = password_prepare, .finish = password_finish },
+};
+
+int
+me_item(struct http_request *req)
+{
+	return (api_serve(req, me_ops, API_NOPS(me_ops)));
+}
+
+int
+me_password(struct http_request *req)
+{
+	return (api_serve(req, password_ops, API_NOPS(password_ops)));
+}
+
+void
+me_register(void)
+{
+	api_register_ops(me_ops, API_NOPS(me_ops));
+	api_register_ops(password_ops, API_NOPS(password_ops));
+}

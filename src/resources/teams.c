@@ -1,0 +1,118 @@
+/*
+ * Teams and their members. A manager sees the records of the members of
+ * the teams they belong to, so membership is what visibility is built on.
+ * Everyone reads; only admins write.
+ */
+#include "../http/api.h"
+#include "resources.h"
+
+static const char *const team_sorts[] = { "name", "created_at", NULL };
+static const char *const team_fields[] = { "id", "name", "description",
+	"member_count", "created_at", "updated_at", "version", "members",
+	NULL };
+
+static const struct param_spec list_params[] = {
+	LIST_PARAMS,
+	{ "q", PT_STRING, 0, 100, NULL },
+	{ "sort", PT_SORT, 0, 0, team_sorts },
+	{ "fields", PT_FIELDS, 0, 0, team_fields },
+};
+
+static const struct param_spec get_params[] = {
+	{ "fields", PT_FIELDS, 0, 0, team_fields },
+};
+
+#define TEAM_READ_ONLY                                            \
+	{ "member_count", FT_INT, F_READ_ONLY, 0, 0, NULL },      \
+	{ "members", FT_STRING, F_READ_ONLY, 0, 0, NULL },        \
+	{ "org_id", FT_UUID, F_READ_ONLY, 0, 0, NULL },           \
+	{ "version", FT_INT, F_READ_ONLY, 0, 0, NULL },           \
+	{ "created_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL },  \
+	{ "updated_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL }
+
+static const struct field_spec create_fields[] = {
+	{ "id", FT_UUID, 0, 0, 0, NULL },
+	{ "name", FT_STRING, F_REQUIRED, 1, 120, NULL },
+	{ "description", FT_STRING, F_NULLABLE, 0, 2000, NULL },
+	TEAM_READ_ONLY,
+};
+
+static const struct field_spec patch_fields[] = {
+	{ "id", FT_UUID, F_READ_ONLY, 0, 0, NULL },
+	{ "name", FT_STRING, 0, 1, 120, NULL },
+	{ "description", FT_STRING, F_NULLABLE, 0, 2000, NULL },
+	TEAM_READ_ONLY,
+};
+
+static const struct field_spec member_fields[] = {
+	{ "user_id", FT_UUID, F_REQUIRED, 0, 0, NULL },
+};
+
+static struct api_op collection_ops[] = {
+	{ .method = HTTP_METHOD_GET, .name = "teams.list", .auth = 1,
+	  .sql = "api.teams_list", .params = list_params,
+	  .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST, .name = "teams.create", .auth = 1,
+	  .sql = "api.teams_create", .fields = create_fields,
+	  .nfields = API_NOPS(create_fields), .body_mode = BODY_CREATE },
+};
+
+static struct api_op item_ops[] = {
+	{ .method = HTTP_METHOD_GET, .name = "teams.get", .auth = 1,
+	  .sql = "api.teams_get", .params = get_params,
+	  .nparams = API_NOPS(get_params), .path_args = { "id" } },
+	{ .method = HTTP_METHOD_PATCH, .name = "teams.update", .auth = 1,
+	  .sql = "api.teams_update", .fields = patch_fields,
+	  .nfields = API_NOPS(patch_fields), .body_mode = BODY_PATCH,
+	  .body_key = "patch", .path_args = { "id" }, .if_match = 1 },
+	{ .method = HTTP_METHOD_DELETE, .name = "teams.delete", .auth = 1,
+	  .sql = "api.teams_delete", .path_args = { "id" }, .if_match = 1 },
+};
+
+static struct api_op members_ops[] = {
+	{ .method = HTTP_METHOD_GET, .name = "team_members.list", .auth = 1,
+	  .sql = "api.team_members_list", .path_args = { "team_id" } },
+	{ .method = HTTP_METHOD_POST, .name = "team_members.add", .auth = 1,
+	  .sql = "api.team_members_add", .fields = member_fields,
+	  .nfields = API_NOPS(member_fields), .body_mode = BODY_CREATE,
+	  .path_args = { "team_id" } },
+};
+
+static struct api_op member_ops[] = {
+	{ .method = HTTP_METHOD_DELETE, .name = "team_members.remove",
+	  .auth = 1, .sql = "api.team_members_remove",
+	  .path_args = { "team_id", "user_id" } },
+};
+
+int
+teams_collection(struct http_request *req)
+{
+	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
+}
+
+int
+teams_item(struct http_request *req)
+{
+	return (api_serve(req, item_ops, API_NOPS(item_ops)));
+}
+
+int
+team_members_collection(struct http_request *req)
+{
+	return (api_serve(req, members_ops, API_NOPS(members_ops)));
+}
+
+int
+team_members_item(struct http_request *req)
+{
+	return (api_serve(req, member_ops, API_NOPS(member_ops)));
+}
+
+void
+teams_register(void)
+{
+	api_register_ops(collection_ops, API_NOPS(collection_ops));
+	api_register_ops(item_ops, API_NOPS(item_ops));
+	api_register_ops(members_ops, API_NOPS(members_ops));
+	api_register_ops(member_ops, API_NOPS(member_ops));
+}
