@@ -11,7 +11,8 @@
 
 #define TOKEN_MAX_LEN 4096
 #define TOKEN_LEEWAY_SECONDS 30
-#define TOKEN_TYP "at+jwt"
+#define TOKEN_TYP "JWT"     /* header typ: all libjwt 1.10 can write */
+#define TOKEN_USE "access"  /* payload token_use: tells access tokens apart */
 
 struct token_key {
 	const unsigned char *secret; /* never NULL; >= 32 bytes */
@@ -28,7 +29,8 @@ struct token_claims {
 	long iat, nbf, exp;
 };
 
-/* Signs claims (sub, org, role; iat=now, nbf=now, exp=now+ttl, random jti).
+/* Signs claims (sub, org, role, token_use; iat=now, nbf=now, exp=now+ttl,
+ * random jti).
  * Returns a malloc'd token or NULL. */
 char *token_issue(const struct token_key *, const char *sub, const char *org,
     const char *role, time_t now, long ttl_seconds);
