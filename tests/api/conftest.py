@@ -1,0 +1,135 @@
+"""Shared fixtures for the black-box HTTP tests.
+
+The server and a throw-away cluster are started by scripts/test.sh; these
+fixtures only talk HTTP to the server, plus psql (as the cluster's
+superuser) to create fresh organizations, which has no public endpoint.
+Every response a test receives is checked against api-spec/openapi.yaml.
+"""
+import base64
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+import requests
+
+import spec
+
+BASE = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:18888")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO_PASSWORD = os.environ.get("CRM_DEMO_PASSWORD", "demo-password-1")
+PASSWD_TOOL = os.environ.get("CRM_PASSWD_TOOL", os.path.join(ROOT, "build", "crm-passwd"))
+
+
+def psql(sql, *args):
+    """Runs SQL as the superuser; returns stdout (tuples only, unaligned)."""
+    cmd = ["bash", os.path.join(ROOT, "scripts", "db.sh"), "psql",
+           "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"]
+    for i, a in enumerate(args):
+        cmd += ["-v", "a%d=%s" % (i + 1, a)]
+    out = subprocess.run(cmd, input=sql, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def password_hash(password):
+    out = subprocess.run([PASSWD_TOOL], input=password + "\n", capture_output=True,
+                         text=True, check=True)
+    return out.stdout.strip()
+
+
+class Api:
+    """A requests session that validates every answer against the spec."""
+
+    def __init__(self, token=None):
+        self.s = requests.Session()
+        self.token = token
+
+    def call(self, method, path, json_body=None, headers=None, validate=True, **kw):
+        h = {}
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token
+        if headers:
+            h.update(headers)
+        if json_body is not None:
+            kw["data"] = json.dumps(json_body)
+            h.setdefault("Content-Type", "application/json")
+        r = self.s.request(method, BASE + path, headers=h, timeout=30, **kw)
+        if validate:
+            spec.validate_response(method, path.split("?")[0], r.status_code, r)
+        return r
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.call("POST", path, json_body=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.call("PATCH", path, json_body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.call("DELETE", path, **kw)
+
+
+def login(email, password=DEMO_PASSWORD, organization=None):
+    body = {"email": email, "password": password}
+    if organization:
+        body["organization"] = organization
+    r = Api().post("/v1/auth/login", body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def as_user(email, password=DEMO_PASSWORD, organization=None):
+    return Api(login(email, password, organization)["access_token"])
+
+
+class Org:
+    """A fresh organization with its own admin, isolated from other tests."""
+
+    def __init__(self):
+        self.slug = "t" + uuid.uuid4().hex[:12]
+        self.admin_email = "admin@%s.test" % self.slug
+        self.password = "pw-" + uuid.uuid4().hex[:16]
+        self.id = psql("SELECT crm.create_organization(:'a1', :'a2', :'a3', :'a4', :'a5')",
+                       "Org " + self.slug, self.slug, self.admin_email, "Admin " + self.slug,
+                       password_hash(self.password))
+        self.admin = as_user(self.admin_email, self.password)
+
+    def add_user(self, role, name=None, email=None):
+        """Creates a user through the API as the org admin; returns (user, Api)."""
+        email = email or "%s-%s@%s.test" % (role, uuid.uuid4().hex[:8], self.slug)
+        password = "pw-" + uuid.uuid4().hex[:16]
+        r = self.admin.post("/v1/users", {"email": email, "name": name or role.title(),
+                                          "role": role, "password": password})
+        assert r.status_code == 201, r.text
+        user = r.json()
+        user["password"] = password  # for tests that log in again
+        return user, as_user(email, password)
+
+
+@pytest.fixture
+def org():
+    return Org()
+
+
+@pytest.fixture
+def other_org():
+    return Org()
+
+
+@pytest.fixture
+def anon():
+    return Api()
+
+
+def audit_rows(admin, **filters):
+    q = "&".join("%s=%s" % kv for kv in filters.items())
+    r = admin.get("/v1/audit?" + q)
+    assert r.status_code == 200, r.text
+    return r.json()["data"]
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

@@ -1,0 +1,64 @@
+"""Health, readiness, metrics, the served contract, routing and request ids."""
+import re
+
+from conftest import Api
+
+
+def test_healthz(anon):
+    r = anon.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+def test_readyz(anon):
+    r = anon.get("/readyz")
+    assert r.status_code == 200 and r.json()["status"] == "ready"
+
+
+def test_openapi_json(anon):
+    r = anon.get("/openapi.json")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["openapi"].startswith("3.1")
+    assert "/v1/users" in doc["paths"]
+
+
+def test_metrics_counts_requests(anon):
+    anon.get("/healthz")
+    r = anon.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain")
+    m = re.search(r'^crm_http_requests_total\{route="healthz",status="200"\} (\d+)$',
+                  r.text, re.M)
+    assert m and int(m.group(1)) >= 1
+    assert "crm_http_request_duration_seconds_bucket" in r.text
+    assert "crm_db_connections_in_use" in r.text
+    assert "crm_db_pool_max" in r.text
+
+
+def test_unknown_path_is_problem_404(anon):
+    r = anon.get("/v1/nothing-here", validate=False)
+    assert r.status_code == 404
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    assert r.json()["status"] == 404
+
+
+def test_request_id_echoed_and_generated(anon):
+    r = anon.get("/healthz", headers={"X-Request-Id": "abc-123"})
+    assert r.headers["X-Request-Id"] == "abc-123"
+    r = anon.get("/healthz")
+    assert re.fullmatch(r"[0-9a-f-]{36}", r.headers["X-Request-Id"])
+    # An unacceptable id is replaced, never echoed.
+    r = anon.get("/healthz", headers={"X-Request-Id": "bad id<script>"})
+    assert r.headers["X-Request-Id"] != "bad id<script>"
+
+
+def test_problem_instance_is_the_request_id(anon):
+    r = anon.get("/v1/me", headers={"X-Request-Id": "trace-42"})
+    assert r.status_code == 401
+    assert r.json()["instance"] == "trace-42"
+
+
+def test_method_not_allowed(anon):
+    r = Api().call("PUT", "/v1/auth/login", json_body={}, validate=False)
+    assert r.status_code == 405
+    assert "POST" in r.headers["Allow"]
