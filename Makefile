@@ -51,7 +51,7 @@ $(MODULE): $(LIB_SRC) $(APP_SRC) $(HEADERS) Makefile
 
 $(BUILD)/crm-passwd: src/tools/crm-passwd.c $(LIB_SRC) $(HEADERS)
 	@mkdir -p $(BUILD)
-	$(CC) -std=gnu11 $(OPT) $(WARN) $(EXTRA_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	$(CC) -std=gnu11 $(OPT) $(WARN) -Isrc/lib $(EXTRA_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
 $(BUILD)/openapi.json: api-spec/openapi.yaml
 	@mkdir -p $(BUILD)

@@ -7,6 +7,7 @@
 #include <kore/pgsql.h>
 #include <kore/seccomp.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,8 +17,14 @@
 
 int crm_load(int);
 
-/* Argon2 and libpq beyond Kore's own pgsql filter. */
+/*
+ * What Argon2, libpq and task threads need beyond Kore's own filters. glibc
+ * starts threads with clone3 (whose flags seccomp cannot inspect): answer
+ * ENOSYS so it falls back to clone, which Kore's task filter allows.
+ */
 KORE_SECCOMP_FILTER("crm",
+	KORE_SYSCALL_DENY(clone3, ENOSYS),
+	KORE_SYSCALL_ALLOW(rseq),
 	KORE_SYSCALL_ALLOW(getrandom),
 	KORE_SYSCALL_ALLOW(mremap),
 	KORE_SYSCALL_ALLOW(uname),

@@ -55,7 +55,7 @@ LANGUAGE sql STABLE AS $$
 		'type', 'urn:crm:problem:' || CASE status
 			WHEN 400 THEN 'bad-request' WHEN 401 THEN 'unauthorized' WHEN 403 THEN 'forbidden'
 			WHEN 404 THEN 'not-found' WHEN 409 THEN 'conflict' WHEN 412 THEN 'precondition-failed'
-			WHEN 422 THEN 'validation' WHEN 429 THEN 'too-many-requests' ELSE 'error' END,
+			WHEN 422 THEN 'validation' WHEN 429 THEN 'too-many-requests' ELSE 'internal' END,
 		'title', CASE status
 			WHEN 400 THEN 'Bad Request' WHEN 401 THEN 'Unauthorized' WHEN 403 THEN 'Forbidden'
 			WHEN 404 THEN 'Not Found' WHEN 409 THEN 'Conflict' WHEN 412 THEN 'Precondition Failed'

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ enum api_state {
 	API_DB_WAIT,
 	API_DB_READ,
 	API_DB_DONE,
-	API_DB_ERROR
+	API_DB_ERROR,
+	API_TASK_WAIT
 };
 
 static int state_start(struct http_request *);
@@ -40,6 +42,7 @@ static int state_db_wait(struct http_request *);
 static int state_db_read(struct http_request *);
 static int state_db_done(struct http_request *);
 static int state_db_error(struct http_request *);
+static int state_task_wait(struct http_request *);
 
 static struct http_state api_states[] = {
 	KORE_HTTP_STATE(state_start),
@@ -49,6 +52,7 @@ static struct http_state api_states[] = {
 	KORE_HTTP_STATE(state_db_read),
 	KORE_HTTP_STATE(state_db_done),
 	KORE_HTTP_STATE(state_db_error),
+	KORE_HTTP_STATE(state_task_wait),
 };
 
 /* Set by api_serve() for state_start() on the first pass only. */
@@ -118,6 +122,11 @@ request_free(struct http_request *req)
 
 	if (ar == NULL)
 		return;
+	/* Kore frees the request again once the task ends; free then. */
+	if (ar->task_running && !kore_task_finished(&ar->task))
+		return;
+	if (ar->task_running)
+		kore_task_destroy(&ar->task);
 	sql_release(ar);
 	result_clear(ar);
 	json_decref(ar->args);
@@ -225,25 +234,41 @@ route_op(struct http_request *req, struct api_op *ops, size_t nops,
 	return (NULL);
 }
 
-/* Capture groups of the route regex become UUID args; others are 404. */
+/*
+ * Matches the request path against the op's template ("/v1/teams/{id}"):
+ * each {name} segment must be a UUID and becomes args.name; anything else
+ * is 404. (Kore 4.1 compiles route regexes with REG_NOSUB, so capture
+ * groups are not available.)
+ */
 static int
 path_args(struct http_request *req, const struct api_op *op, json_t *args)
 {
-	char value[37];
-	size_t i, k;
-	regoff_t so, eo;
+	const char *t = op->path, *p = req->path;
+	char name[32], value[37];
+	size_t tl, pl, k;
 
-	for (i = 0; i < 3 && op->path_args[i] != NULL; i++) {
-		so = req->cgroups[i + 1].rm_so;
-		eo = req->cgroups[i + 1].rm_eo;
-		if (so < 0 || eo - so != 36 || !body_is_uuid(req->path + so, 36))
+	if (t == NULL)
+		return (0);
+	while (*t != '\0' && *p != '\0') {
+		tl = strcspn(t + 1, "/") + 1;
+		pl = strcspn(p + 1, "/") + 1;
+		if (tl > 3 && t[1] == '{' && t[tl - 1] == '}') {
+			if (pl != 37 || !body_is_uuid(p + 1, 36) ||
+			    tl - 3 >= sizeof(name))
+				return (-1);
+			memcpy(name, t + 2, tl - 3);
+			name[tl - 3] = '\0';
+			for (k = 0; k < 36; k++)
+				value[k] = (char)tolower((unsigned char)p[1 + k]);
+			value[36] = '\0';
+			json_object_set_new(args, name, json_string(value));
+		} else if (tl != pl || strncmp(t, p, tl) != 0) {
 			return (-1);
-		for (k = 0; k < 36; k++)
-			value[k] = (char)tolower((unsigned char)req->path[so + k]);
-		value[36] = '\0';
-		json_object_set_new(args, op->path_args[i], json_string(value));
+		}
+		t += tl;
+		p += pl;
 	}
-	return (0);
+	return (*t == '\0' && *p == '\0') ? 0 : -1;
 }
 
 /* If-Match: "N", W/"N" or *; anything else can never match. */
@@ -343,6 +368,60 @@ authenticate(struct http_request *req, struct api_request *ar)
 }
 
 static int
+task_entry(struct kore_task *t)
+{
+	struct api_request *ar = (struct api_request *)((char *)t -
+	    offsetof(struct api_request, task));
+
+	ar->work(ar->extra);
+	return (KORE_RESULT_OK);
+}
+
+void
+api_request_task(struct api_request *ar, void (*work)(void *),
+    enum api_next (*then)(struct http_request *, struct api_request *))
+{
+	ar->work = work;
+	ar->then = then;
+}
+
+/* Moves the state machine to what a hook asked for. */
+static int
+api_next_step(struct http_request *req, struct api_request *ar,
+    enum api_next next)
+{
+	switch (next) {
+	case API_NEXT_QUERY:
+		req->fsm_state = API_DB_SETUP;
+		return (HTTP_STATE_CONTINUE);
+	case API_NEXT_TASK:
+		kore_task_create(&ar->task, task_entry);
+		kore_task_bind_request(&ar->task, req);
+		ar->task_running = 1;
+		kore_task_run(&ar->task);
+		req->fsm_state = API_TASK_WAIT;
+		return (HTTP_STATE_RETRY);
+	case API_NEXT_DONE:
+	default:
+		return (HTTP_STATE_COMPLETE);
+	}
+}
+
+static int
+state_task_wait(struct http_request *req)
+{
+	struct api_request *ar = http_state_get(req);
+
+	if (kore_task_state(&ar->task) != KORE_TASK_STATE_FINISHED) {
+		http_request_sleep(req);
+		return (HTTP_STATE_RETRY);
+	}
+	kore_task_destroy(&ar->task);
+	ar->task_running = 0;
+	return (api_next_step(req, ar, ar->then(req, ar)));
+}
+
+static int
 state_start(struct http_request *req)
 {
 	struct api_request *ar;
@@ -363,10 +442,8 @@ state_start(struct http_request *req)
 		return (HTTP_STATE_COMPLETE);
 
 	api_request_query(ar, ar->op->sql, ar->args);
-	if (ar->op->prepare != NULL &&
-	    ar->op->prepare(req, ar) == API_NEXT_DONE)
-		return (HTTP_STATE_COMPLETE);
-
+	if (ar->op->prepare != NULL)
+		return (api_next_step(req, ar, ar->op->prepare(req, ar)));
 	req->fsm_state = API_DB_SETUP;
 	return (HTTP_STATE_CONTINUE);
 }
@@ -514,13 +591,8 @@ state_db_done(struct http_request *req)
 		api_fail(req, ar, 500, "internal error");
 		return (HTTP_STATE_COMPLETE);
 	}
-	if (ar->op->finish != NULL && ar->status < 300) {
-		if (ar->op->finish(req, ar) == API_NEXT_QUERY) {
-			req->fsm_state = API_DB_SETUP;
-			return (HTTP_STATE_CONTINUE);
-		}
-		return (HTTP_STATE_COMPLETE);
-	}
+	if (ar->op->finish != NULL && ar->status < 300)
+		return (api_next_step(req, ar, ar->op->finish(req, ar)));
 	api_reply_result(req, ar);
 	return (HTTP_STATE_COMPLETE);
 }

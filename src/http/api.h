@@ -10,6 +10,7 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
+#include <kore/tasks.h>
 
 #include <jansson.h>
 
@@ -31,6 +32,7 @@ struct api_request;
 /* What an operation's hook tells the pipeline to do next. */
 enum api_next {
 	API_NEXT_QUERY, /* run (another) query: api_request_query() was called */
+	API_NEXT_TASK,  /* run CPU work off the event loop: api_request_task() */
 	API_NEXT_DONE   /* a reply was sent */
 };
 
@@ -48,8 +50,9 @@ struct api_op {
 	enum body_mode body_mode;
 	const char *body_key; /* non-NULL: nest the body under this member */
 
-	/* Names for the route's capture groups 1..n, each a UUID. */
-	const char *path_args[3];
+	/* Path template, e.g. "/v1/teams/{id}/members/{user_id}": each
+	 * {name} segment must be a UUID and is passed as args.name. */
+	const char *path;
 	int if_match; /* pass If-Match as args.if_match */
 
 	/* Optional: adjust args before the first query (hash a password...). */
@@ -80,6 +83,13 @@ struct api_request {
 
 	void *extra; /* an operation's own state for multi-step flows */
 	void (*extra_free)(void *);
+
+	/* CPU-heavy work (Argon2) runs in a Kore task thread so the worker
+	 * keeps serving other requests; then() resumes the pipeline. */
+	struct kore_task task;
+	int task_running;
+	void (*work)(void *extra);
+	enum api_next (*then)(struct http_request *, struct api_request *);
 };
 
 /* Entry point of every resource handler. */
@@ -87,6 +97,14 @@ int api_serve(struct http_request *, struct api_op *ops, size_t nops);
 
 /* Queue a call of fn(ctx, args) as the next step; args is taken over. */
 void api_request_query(struct api_request *, const char *fn, json_t *args);
+
+/*
+ * Queue work(ar->extra) for a task thread, then then() back on the worker.
+ * work must touch only plain memory in extra: no Kore allocator, no
+ * request, no shared JSON.
+ */
+void api_request_task(struct api_request *, void (*work)(void *),
+    enum api_next (*then)(struct http_request *, struct api_request *));
 
 /* Reply with the current query's result (status, body, ETag, Location). */
 void api_reply_result(struct http_request *, struct api_request *);

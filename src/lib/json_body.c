@@ -583,6 +583,11 @@ check_enum_array(const struct field_spec *fs, json_t *v, struct check *chk)
 		    "must have at most %lld items", fs->max);
 		return (NULL);
 	}
+	if (fs->min > 0 && json_array_size(v) < (unsigned long long)fs->min) {
+		check_field(chk, 422, fs->name, "too_few",
+		    "must have at least %lld items", fs->min);
+		return (NULL);
+	}
 	json_array_foreach(v, i, item) {
 		if (!json_is_string(item)) {
 			check_field(chk, 422, fs->name, "type",

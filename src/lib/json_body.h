@@ -20,7 +20,7 @@ enum field_type {
 	FT_INT,          /* JSON integer within min..max */
 	FT_BOOL,
 	FT_ENUM,         /* string, one of choices */
-	FT_ENUM_ARRAY,   /* array of distinct strings, each one of choices, <= max_len items */
+	FT_ENUM_ARRAY,   /* array of distinct strings, each one of choices, min..max items */
 	FT_TIMESTAMP,    /* RFC 3339 date-time with offset (Z or +hh:mm) */
 	FT_PASSWORD      /* string of 10..128 bytes (not trimmed, never echoed) */
 };

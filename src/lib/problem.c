@@ -18,7 +18,7 @@
 	X(405, "Method Not Allowed",	 "method-not-allowed")		\
 	X(409, "Conflict",		 "conflict")			\
 	X(412, "Precondition Failed",	 "precondition-failed")		\
-	X(413, "Content Too Large",	 "payload-too-large")		\
+	X(413, "Content Too Large",	 "content-too-large")		\
 	X(415, "Unsupported Media Type", "unsupported-media-type")	\
 	X(422, "Unprocessable Content",	 "validation")			\
 	X(428, "Precondition Required",	 "precondition-required")	\

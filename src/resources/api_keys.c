@@ -25,7 +25,7 @@ const char *const scope_choices[] = {
 
 static const struct field_spec create_fields[] = {
 	{ "name", FT_STRING, F_REQUIRED, 1, 120, NULL },
-	{ "scopes", FT_ENUM_ARRAY, F_REQUIRED, 0, 32, scope_choices },
+	{ "scopes", FT_ENUM_ARRAY, F_REQUIRED, 1, 32, scope_choices },
 	{ "expires_at", FT_TIMESTAMP, F_NULLABLE, 0, 0, NULL },
 	{ "id", FT_UUID, F_READ_ONLY, 0, 0, NULL },
 	{ "prefix", FT_STRING, F_READ_ONLY, 0, 0, NULL },
@@ -96,9 +96,9 @@ static struct api_op collection_ops[] = {
 
 static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET, .name = "api_keys.get", .auth = 1,
-	  .sql = "api.api_keys_get", .path_args = { "id" } },
+	  .sql = "api.api_keys_get", .path = "/v1/api-keys/{id}" },
 	{ .method = HTTP_METHOD_DELETE, .name = "api_keys.revoke", .auth = 1,
-	  .sql = "api.api_keys_revoke", .path_args = { "id" } },
+	  .sql = "api.api_keys_revoke", .path = "/v1/api-keys/{id}" },
 };
 
 int

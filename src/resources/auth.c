@@ -23,17 +23,27 @@
 
 enum login_step { LOGIN_LOOKUP, LOGIN_FAILED, LOGIN_OPENED };
 
+#define LOGIN_MAX_CANDIDATES 8 /* one e-mail in this many organizations */
+
 struct login_state {
 	enum login_step step;
 	char password[PASSWORD_MAX_LEN + 1];
 	char refresh[64];
+	json_t *candidates; /* worker only: [{user_id, org_id, ...}] */
+	/* Read by the task thread: */
+	int ncandidates;
+	char hashes[LOGIN_MAX_CANDIDATES][PASSWORD_HASH_MAX];
+	int match; /* set by the task: index, -1 none, -2 several */
 };
 
 static void
 login_state_free(void *p)
 {
-	explicit_bzero(p, sizeof(struct login_state));
-	kore_free(p);
+	struct login_state *ls = p;
+
+	json_decref(ls->candidates);
+	explicit_bzero(ls, sizeof(*ls));
+	kore_free(ls);
 }
 
 static struct login_state *
@@ -136,75 +146,91 @@ login_locked(struct http_request *req, struct api_request *ar,
 	return (API_NEXT_DONE);
 }
 
-/* Returns the index of the one candidate the password opens, -1 none,
- * -2 several (the same e-mail and password in two organizations). */
-static int
-match_candidates(json_t *candidates, const char *password)
+/*
+ * Task thread: which candidate does the password open? -1 none, -2 several
+ * (the same e-mail and password in two organizations). With no candidate a
+ * dummy verification keeps unknown e-mails as slow as wrong passwords.
+ */
+static void
+login_work(void *p)
 {
-	json_t *c;
-	size_t i;
-	int found = -1;
+	struct login_state *ls = p;
+	int i;
 
-	if (json_array_size(candidates) == 0) {
-		password_verify_dummy(password);
-		return (-1);
-	}
-	json_array_foreach(candidates, i, c) {
-		const char *hash = json_string_value(
-		    json_object_get(c, "password_hash"));
-		if (hash == NULL || !password_verify(hash, password))
+	ls->match = -1;
+	if (ls->ncandidates == 0)
+		password_verify_dummy(ls->password);
+	for (i = 0; i < ls->ncandidates; i++) {
+		if (!password_verify(ls->hashes[i], ls->password))
 			continue;
-		if (found >= 0)
-			return (-2);
-		found = (int)i;
+		if (ls->match >= 0) {
+			ls->match = -2;
+			break;
+		}
+		ls->match = i;
 	}
-	return (found);
+	explicit_bzero(ls->password, sizeof(ls->password));
 }
 
+/* Back on the worker: record the failure or open the session. */
 static enum api_next
-login_checked(struct http_request *req, struct api_request *ar,
-    struct login_state *ls)
+login_checked(struct http_request *req, struct api_request *ar)
 {
-	struct reply_meta m;
-	json_t *res, *cand, *args;
+	struct login_state *ls = ar->extra;
+	json_t *cand, *args;
 	char hash[65];
-	int match;
 
-	res = json_loads(ar->body != NULL ? ar->body : "", 0, NULL);
-	if (json_integer_value(json_object_get(res, "locked_for")) > 0) {
-		json_int_t s = json_integer_value(json_object_get(res,
-		    "locked_for"));
-		json_decref(res);
-		return (login_locked(req, ar, s));
-	}
-	match = match_candidates(json_object_get(res, "candidates"),
-	    ls->password);
-	if (match == -2) {
-		json_decref(res);
-		api_meta(ar, &m);
-		reply_problem(req, &m, 422, "this e-mail belongs to several "
-		    "organizations: send \"organization\" too", NULL, NULL);
+	if (ls->match == -2) {
+		api_fail(req, ar, 422, "this e-mail belongs to several "
+		    "organizations: send \"organization\" too");
 		return (API_NEXT_DONE);
 	}
-	if (match < 0) {
+	if (ls->match < 0) {
 		args = json_pack("{s:O}", "email",
 		    json_object_get(ar->args, "email"));
 		ls->step = LOGIN_FAILED;
-	} else {
-		cand = json_array_get(json_object_get(res, "candidates"),
-		    (size_t)match);
-		if (new_refresh(ls, hash) != 0)
-			hash[0] = '\0';
-		args = json_pack("{s:O, s:O, s:s, s:I}", "user_id",
-		    json_object_get(cand, "user_id"), "org_id",
-		    json_object_get(cand, "org_id"), "refresh_hash", hash,
-		    "refresh_ttl", (json_int_t)config.refresh_ttl);
-		ls->step = LOGIN_OPENED;
+		api_request_query(ar, "api.login_fail", args);
+		return (API_NEXT_QUERY);
 	}
-	json_decref(res);
-	api_request_query(ar, ls->step == LOGIN_FAILED ? "api.login_fail" :
-	    "api.login_succeed", args);
+	cand = json_array_get(ls->candidates, (size_t)ls->match);
+	if (new_refresh(ls, hash) != 0)
+		hash[0] = '\0';
+	args = json_pack("{s:O, s:O, s:s, s:I}", "user_id",
+	    json_object_get(cand, "user_id"), "org_id",
+	    json_object_get(cand, "org_id"), "refresh_hash", hash,
+	    "refresh_ttl", (json_int_t)config.refresh_ttl);
+	ls->step = LOGIN_OPENED;
+	api_request_query(ar, "api.login_succeed", args);
 	return (API_NEXT_QUERY);
+}
+
+/* After the lookup: answer 429, or hand the hashes to a task thread. */
+static enum api_next
+login_looked_up(struct http_request *req, struct api_request *ar,
+    struct login_state *ls)
+{
+	json_t *res, *c;
+	json_int_t locked;
+	size_t i;
+	const char *hash;
+
+	res = json_loads(ar->body != NULL ? ar->body : "", 0, NULL);
+	locked = json_integer_value(json_object_get(res, "locked_for"));
+	if (locked > 0) {
+		json_decref(res);
+		return (login_locked(req, ar, locked));
+	}
+	ls->candidates = json_incref(json_object_get(res, "candidates"));
+	json_decref(res);
+	json_array_foreach(ls->candidates, i, c) {
+		hash = json_string_value(json_object_get(c, "password_hash"));
+		if (i >= LOGIN_MAX_CANDIDATES || hash == NULL)
+			break;
+		kore_strlcpy(ls->hashes[i], hash, sizeof(ls->hashes[i]));
+		ls->ncandidates++;
+	}
+	api_request_task(ar, login_work, login_checked);
+	return (API_NEXT_TASK);
 }
 
 static enum api_next
@@ -215,7 +241,7 @@ login_finish(struct http_request *req, struct api_request *ar)
 
 	switch (ls->step) {
 	case LOGIN_LOOKUP:
-		return (login_checked(req, ar, ls));
+		return (login_looked_up(req, ar, ls));
 	case LOGIN_FAILED:
 		api_meta(ar, &m);
 		http_response_header(req, "www-authenticate",

@@ -10,6 +10,9 @@ struct password_state {
 	int changing; /* 0: checking the current password; 1: stored */
 	char current[PASSWORD_MAX_LEN + 1];
 	char next[PASSWORD_MAX_LEN + 1];
+	char stored[PASSWORD_HASH_MAX]; /* the hash on file */
+	char fresh[PASSWORD_HASH_MAX];  /* the new password's hash */
+	int matched, failed;            /* set by the task */
 };
 
 static void
@@ -41,20 +44,27 @@ password_prepare(struct http_request *req, struct api_request *ar)
 	return (API_NEXT_QUERY);
 }
 
-static enum api_next
-password_store(struct http_request *req, struct api_request *ar,
-    struct password_state *ps)
+/* Task thread: check the current password, hash the new one. */
+static void
+password_work(void *p)
 {
+	struct password_state *ps = p;
+
+	ps->matched = password_verify(ps->stored, ps->current);
+	if (ps->matched)
+		ps->failed = password_hash(ps->next, ps->fresh) != 0;
+	explicit_bzero(ps->current, sizeof(ps->current));
+	explicit_bzero(ps->next, sizeof(ps->next));
+}
+
+static enum api_next
+password_checked(struct http_request *req, struct api_request *ar)
+{
+	struct password_state *ps = ar->extra;
 	struct reply_meta m;
 	struct check chk;
-	json_t *res;
-	const char *hash;
-	char fresh[PASSWORD_HASH_MAX];
 
-	res = json_loads(ar->body != NULL ? ar->body : "", 0, NULL);
-	hash = json_string_value(json_object_get(res, "password_hash"));
-	if (hash == NULL || !password_verify(hash, ps->current)) {
-		json_decref(res);
+	if (!ps->matched) {
 		check_init(&chk);
 		check_field(&chk, 422, "current_password", "incorrect",
 		    "does not match the current password");
@@ -63,16 +73,30 @@ password_store(struct http_request *req, struct api_request *ar,
 		    &chk, NULL);
 		return (API_NEXT_DONE);
 	}
-	json_decref(res);
-	if (password_hash(ps->next, fresh) != 0) {
+	if (ps->failed) {
 		api_fail(req, ar, 500, "internal error");
 		return (API_NEXT_DONE);
 	}
 	api_request_query(ar, "api.password_change",
-	    json_pack("{s:s}", "password_hash", fresh));
-	explicit_bzero(fresh, sizeof(fresh));
+	    json_pack("{s:s}", "password_hash", ps->fresh));
 	ps->changing = 1;
 	return (API_NEXT_QUERY);
+}
+
+static enum api_next
+password_store(struct http_request *req, struct api_request *ar,
+    struct password_state *ps)
+{
+	json_t *res;
+	const char *hash;
+
+	(void)req;
+	res = json_loads(ar->body != NULL ? ar->body : "", 0, NULL);
+	hash = json_string_value(json_object_get(res, "password_hash"));
+	kore_strlcpy(ps->stored, hash != NULL ? hash : "", sizeof(ps->stored));
+	json_decref(res);
+	api_request_task(ar, password_work, password_checked);
+	return (API_NEXT_TASK);
 }
 
 static enum api_next

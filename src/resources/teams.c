@@ -7,6 +7,9 @@
 #include "resources.h"
 
 static const char *const team_sorts[] = { "name", "created_at", NULL };
+static const char *const team_list_fields[] = { "id", "name",
+	"description", "member_count", "created_at", "updated_at", "version",
+	NULL };
 static const char *const team_fields[] = { "id", "name", "description",
 	"member_count", "created_at", "updated_at", "version", "members",
 	NULL };
@@ -15,7 +18,7 @@ static const struct param_spec list_params[] = {
 	LIST_PARAMS,
 	{ "q", PT_STRING, 0, 100, NULL },
 	{ "sort", PT_SORT, 0, 0, team_sorts },
-	{ "fields", PT_FIELDS, 0, 0, team_fields },
+	{ "fields", PT_FIELDS, 0, 0, team_list_fields },
 };
 
 static const struct param_spec get_params[] = {
@@ -60,28 +63,28 @@ static struct api_op collection_ops[] = {
 static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET, .name = "teams.get", .auth = 1,
 	  .sql = "api.teams_get", .params = get_params,
-	  .nparams = API_NOPS(get_params), .path_args = { "id" } },
+	  .nparams = API_NOPS(get_params), .path = "/v1/teams/{id}" },
 	{ .method = HTTP_METHOD_PATCH, .name = "teams.update", .auth = 1,
 	  .sql = "api.teams_update", .fields = patch_fields,
 	  .nfields = API_NOPS(patch_fields), .body_mode = BODY_PATCH,
-	  .body_key = "patch", .path_args = { "id" }, .if_match = 1 },
+	  .body_key = "patch", .path = "/v1/teams/{id}", .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE, .name = "teams.delete", .auth = 1,
-	  .sql = "api.teams_delete", .path_args = { "id" }, .if_match = 1 },
+	  .sql = "api.teams_delete", .path = "/v1/teams/{id}", .if_match = 1 },
 };
 
 static struct api_op members_ops[] = {
 	{ .method = HTTP_METHOD_GET, .name = "team_members.list", .auth = 1,
-	  .sql = "api.team_members_list", .path_args = { "team_id" } },
+	  .sql = "api.team_members_list", .path = "/v1/teams/{team_id}/members" },
 	{ .method = HTTP_METHOD_POST, .name = "team_members.add", .auth = 1,
 	  .sql = "api.team_members_add", .fields = member_fields,
 	  .nfields = API_NOPS(member_fields), .body_mode = BODY_CREATE,
-	  .path_args = { "team_id" } },
+	  .path = "/v1/teams/{team_id}/members" },
 };
 
 static struct api_op member_ops[] = {
 	{ .method = HTTP_METHOD_DELETE, .name = "team_members.remove",
 	  .auth = 1, .sql = "api.team_members_remove",
-	  .path_args = { "team_id", "user_id" } },
+	  .path = "/v1/teams/{team_id}/members/{user_id}" },
 };
 
 int

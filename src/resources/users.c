@@ -14,6 +14,8 @@ const char *const role_choices[] = { "admin", "manager", "rep", NULL };
 
 static const char *const user_sorts[] = { "name", "email", "created_at",
 	NULL };
+static const char *const user_list_fields[] = { "id", "org_id", "email",
+	"name", "role", "active", "created_at", "updated_at", "version", NULL };
 static const char *const user_fields[] = { "id", "org_id", "email", "name",
 	"role", "active", "created_at", "updated_at", "version", "teams",
 	NULL };
@@ -25,7 +27,7 @@ static const struct param_spec list_params[] = {
 	{ "q", PT_STRING, 0, 100, NULL },
 	{ "team_id", PT_UUID, 0, 0, NULL },
 	{ "sort", PT_SORT, 0, 0, user_sorts },
-	{ "fields", PT_FIELDS, 0, 0, user_fields },
+	{ "fields", PT_FIELDS, 0, 0, user_list_fields },
 };
 
 static const struct param_spec get_params[] = {
@@ -59,20 +61,58 @@ static const struct field_spec patch_fields[] = {
 	USER_READ_ONLY,
 };
 
-/* Replaces args.password with args.password_hash. */
+struct hash_job {
+	char password[PASSWORD_MAX_LEN + 1];
+	char hash[PASSWORD_HASH_MAX];
+	int failed;
+};
+
+static void
+hash_job_free(void *p)
+{
+	explicit_bzero(p, sizeof(struct hash_job));
+	kore_free(p);
+}
+
+/* Runs in a task thread: Argon2id takes tens of milliseconds. */
+static void
+hash_work(void *p)
+{
+	struct hash_job *job = p;
+
+	job->failed = password_hash(job->password, job->hash) != 0;
+	explicit_bzero(job->password, sizeof(job->password));
+}
+
+/* Back on the worker: args.password_hash replaces args.password. */
+static enum api_next
+hash_done(struct http_request *req, struct api_request *ar)
+{
+	struct hash_job *job = ar->extra;
+
+	if (job->failed) {
+		api_fail(req, ar, 500, "internal error");
+		return (API_NEXT_DONE);
+	}
+	json_object_set_new(ar->args, "password_hash", json_string(job->hash));
+	return (API_NEXT_QUERY);
+}
+
 static enum api_next
 hash_password(struct http_request *req, struct api_request *ar)
 {
-	char hash[PASSWORD_HASH_MAX];
-	json_t *pw = json_object_get(ar->args, "password");
+	struct hash_job *job = kore_calloc(1, sizeof(*job));
+	const char *pw = json_string_value(json_object_get(ar->args,
+	    "password"));
 
 	(void)req;
-	if (pw == NULL || password_hash(json_string_value(pw), hash) != 0)
-		return (API_NEXT_QUERY); /* SQL refuses a missing hash */
-	json_object_set_new(ar->args, "password_hash", json_string(hash));
+	ar->extra = job;
+	ar->extra_free = hash_job_free;
+	kore_strlcpy(job->password, pw != NULL ? pw : "",
+	    sizeof(job->password));
 	json_object_del(ar->args, "password");
-	explicit_bzero(hash, sizeof(hash));
-	return (API_NEXT_QUERY);
+	api_request_task(ar, hash_work, hash_done);
+	return (API_NEXT_TASK);
 }
 
 static struct api_op collection_ops[] = {
@@ -88,11 +128,11 @@ static struct api_op collection_ops[] = {
 static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET, .name = "users.get", .auth = 1,
 	  .sql = "api.users_get", .params = get_params,
-	  .nparams = API_NOPS(get_params), .path_args = { "id" } },
+	  .nparams = API_NOPS(get_params), .path = "/v1/users/{id}" },
 	{ .method = HTTP_METHOD_PATCH, .name = "users.update", .auth = 1,
 	  .sql = "api.users_update", .fields = patch_fields,
 	  .nfields = API_NOPS(patch_fields), .body_mode = BODY_PATCH,
-	  .body_key = "patch", .path_args = { "id" }, .if_match = 1 },
+	  .body_key = "patch", .path = "/v1/users/{id}", .if_match = 1 },
 };
 
 int

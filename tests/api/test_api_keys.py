@@ -33,8 +33,10 @@ def test_validation(org):
     r = org.admin.post("/v1/api-keys", {"name": "x", "scopes": ["users:read"],
                                         "expires_at": "2001-01-01T00:00:00Z"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "expires_at"
-    r = org.admin.post("/v1/api-keys", {"name": "x", "scopes": [], "key": "mine"})
+    r = org.admin.post("/v1/api-keys", {"name": "x", "scopes": ["users:read"], "key": "mine"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "key"
+    r = org.admin.post("/v1/api-keys", {"name": "x", "scopes": []})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "too_few"
 
 
 def test_revoke(org):

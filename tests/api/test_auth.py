@@ -25,10 +25,11 @@ def test_email_is_case_insensitive(anon):
     assert r.status_code == 200
 
 
-def test_unknown_email_and_wrong_password_answer_alike(anon):
+def test_unknown_email_and_wrong_password_answer_alike(anon, org):
+    user, _ = org.add_user("manager")
     a = anon.post("/v1/auth/login", {"email": "nobody-%s@demo.test" % uuid.uuid4().hex[:6],
                                      "password": "wrong-password-1"})
-    b = anon.post("/v1/auth/login", {"email": "manager@demo.test",
+    b = anon.post("/v1/auth/login", {"email": user["email"],
                                      "password": "wrong-password-1"})
     assert a.status_code == b.status_code == 401
     ja, jb = a.json(), b.json()

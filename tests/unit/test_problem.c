@@ -16,7 +16,7 @@ test_titles(void)
 		{ 405, "Method Not Allowed", "method-not-allowed" },
 		{ 409, "Conflict", "conflict" },
 		{ 412, "Precondition Failed", "precondition-failed" },
-		{ 413, "Content Too Large", "payload-too-large" },
+		{ 413, "Content Too Large", "content-too-large" },
 		{ 415, "Unsupported Media Type", "unsupported-media-type" },
 		{ 422, "Unprocessable Content", "validation" },
 		{ 428, "Precondition Required", "precondition-required" },
