@@ -7,6 +7,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PGBIN=/usr/lib/postgresql/15/bin
 DB=crm
 
+# CRM_ADMIN_URL (a libpq URL for the owner of an existing database) runs
+# migrate, seed and psql against that server instead of a private cluster:
+# the way to migrate a production database, e.g. from the Docker image.
+if [ -n "${CRM_ADMIN_URL:-}" ]; then
+	case "${1:-}" in migrate|seed|psql) ;; *) echo "db.sh: with CRM_ADMIN_URL only migrate, seed and psql apply" >&2; exit 2;; esac
+	CRM_PGDATA=/nonexistent CRM_PGRUN=/nonexistent CRM_PGPORT=0
+fi
 : "${CRM_PGDATA:?set CRM_PGDATA (absolute data dir)}"
 : "${CRM_PGRUN:?set CRM_PGRUN (absolute socket dir)}"
 : "${CRM_PGPORT:?set CRM_PGPORT (TCP port)}"
@@ -22,6 +29,18 @@ as_pg() {
 
 # psql as the postgres superuser over the socket (trust); runs as the caller.
 pg_psql() {
+	if [ -n "${CRM_ADMIN_URL:-}" ]; then
+		# The URL names the database: drop the local "-d NAME".
+		local args=() skip=0 a
+		for a in "$@"; do
+			if [ "$skip" -eq 1 ]; then skip=0; continue; fi
+			if [ "$a" = "-d" ]; then skip=1; continue; fi
+			args+=("$a")
+		done
+		PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" \
+		"$PGBIN/psql" -X -q -d "$CRM_ADMIN_URL" "${args[@]}"
+		return
+	fi
 	PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" \
 	"$PGBIN/psql" -X -q -h "$CRM_PGRUN" -p "$CRM_PGPORT" -U postgres "$@"
 }
@@ -185,6 +204,8 @@ case "$cmd" in
 	destroy) cmd_destroy ;;
 	migrate) cmd_migrate ;;
 	seed) cmd_seed "$@" ;;
-	psql) exec "$PGBIN/psql" -X -h "$CRM_PGRUN" -p "$CRM_PGPORT" -U postgres -d "$DB" "$@" ;;
+	psql)
+		if [ -n "${CRM_ADMIN_URL:-}" ]; then exec "$PGBIN/psql" -X -d "$CRM_ADMIN_URL" "$@"; fi
+		exec "$PGBIN/psql" -X -h "$CRM_PGRUN" -p "$CRM_PGPORT" -U postgres -d "$DB" "$@" ;;
 	*) usage ;;
 esac

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Starts and stops the API server. Usage: server.sh start|stop|status
+# Starts and stops the API server. Usage: server.sh start|stop|status|run
+# (run: in the foreground, for containers; needs CRM_DATABASE_URL and
+# CRM_JWT_SECRET or CRM_JWT_SECRET_FILE, and never generates a secret).
 # Needs CRM_VAR (state directory) and the CRM_* settings from conf/*.env;
 # CRM_MODULE selects the built module (default build/crm.so).
 set -euo pipefail
@@ -64,6 +66,17 @@ start() {
 	wait_healthy
 }
 
+run() {
+	mkdir -p "$var"
+	: "${CRM_DATABASE_URL:?set CRM_DATABASE_URL (libpq connection string)}"
+	render_conf
+	export CRM_OPENAPI_FILE=${CRM_OPENAPI_FILE:-$root/build/openapi.json}
+	export CRM_ACCESS_TTL CRM_REFRESH_TTL CRM_JWT_ISSUER CRM_JWT_AUDIENCE \
+	    CRM_BODY_MAX CRM_DB_POOL
+	cd "$root"
+	exec kore -f -n -r -c "$var/crm.conf"
+}
+
 stop() {
 	local pid i
 	running || { rm -f "$pidfile"; return 0; }
@@ -79,7 +92,8 @@ stop() {
 
 case "${1:-}" in
 start) start ;;
+run) run ;;
 stop) stop ;;
 status) running && echo "running (pid $(cat "$pidfile"))" || echo "stopped" ;;
-*) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|status|run" >&2; exit 2 ;;
 esac

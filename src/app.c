@@ -1,7 +1,8 @@
 /*
- * Start-up: read the configuration, register the database and every route's
- * metric label in the parent (so workers inherit them over fork), and widen
- * the workers' seccomp filter by what our libraries need.
+ * Start-up: read the configuration and register every route's metric label
+ * in the parent (workers inherit them over fork), register the database in
+ * each worker, and widen the workers' seccomp filter by what our libraries
+ * need.
  */
 #include <kore/kore.h>
 #include <kore/pgsql.h>
@@ -16,27 +17,20 @@
 #include "resources/resources.h"
 
 int crm_load(int);
+void kore_parent_configure(int, char **);
 
 /*
  * What Argon2, libpq and task threads need beyond Kore's own filters. glibc
  * starts threads with clone3 (whose flags seccomp cannot inspect): answer
  * ENOSYS so it falls back to clone, which Kore's task filter allows.
  */
-KORE_SECCOMP_FILTER("crm",
-	KORE_SYSCALL_DENY(clone3, ENOSYS),
-	KORE_SYSCALL_ALLOW(rseq),
-	KORE_SYSCALL_ALLOW(getrandom),
-	KORE_SYSCALL_ALLOW(mremap),
-	KORE_SYSCALL_ALLOW(uname),
-	KORE_SYSCALL_ALLOW(newfstatat),
-	KORE_SYSCALL_ALLOW(sysinfo),
-	KORE_SYSCALL_ALLOW(getsockopt),
-	KORE_SYSCALL_ALLOW(getsockname),
-	KORE_SYSCALL_ALLOW(getpeername),
-	KORE_SYSCALL_ALLOW(socket),
-	KORE_SYSCALL_ALLOW(connect),
-	KORE_SYSCALL_ALLOW(sched_getaffinity),
-);
+KORE_SECCOMP_FILTER("crm", KORE_SYSCALL_DENY(clone3, ENOSYS),
+    KORE_SYSCALL_ALLOW(rseq), KORE_SYSCALL_ALLOW(getrandom),
+    KORE_SYSCALL_ALLOW(mremap), KORE_SYSCALL_ALLOW(uname),
+    KORE_SYSCALL_ALLOW(newfstatat), KORE_SYSCALL_ALLOW(sysinfo),
+    KORE_SYSCALL_ALLOW(getsockopt), KORE_SYSCALL_ALLOW(getsockname),
+    KORE_SYSCALL_ALLOW(getpeername), KORE_SYSCALL_ALLOW(socket),
+    KORE_SYSCALL_ALLOW(connect), KORE_SYSCALL_ALLOW(sched_getaffinity), );
 
 static void
 register_routes(void)
@@ -50,15 +44,16 @@ register_routes(void)
 	audit_register();
 }
 
-int
-crm_load(int state)
+/*
+ * Kore calls this once in the parent, before the workers fork: settings
+ * are checked here so a bad one stops the server instead of a worker, and
+ * the shared metrics area must exist before fork to be shared.
+ */
+void
+kore_parent_configure(int argc, char **argv)
 {
-	static int loaded;
-
-	if (state != KORE_MODULE_LOAD || loaded)
-		return (KORE_RESULT_OK);
-	loaded = 1;
-
+	(void)argc;
+	(void)argv;
 	if (config_load() != 0)
 		exit(1);
 	if (metrics_init() != 0) {
@@ -66,6 +61,14 @@ crm_load(int state)
 		exit(1);
 	}
 	register_routes();
+}
+
+/* Kore calls the module's onload in every worker after fork. */
+int
+crm_load(int state)
+{
+	if (state != KORE_MODULE_LOAD)
+		return (KORE_RESULT_OK);
 	pgsql_conn_max = (u_int16_t)config.pool_max;
 	if (!kore_pgsql_register("db", config.database)) {
 		fprintf(stderr, "crm: cannot register the database\n");

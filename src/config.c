@@ -13,7 +13,7 @@
 
 #define SECRET_MIN_LEN 32
 #define SECRET_MAX_LEN 4096
-#define OPENAPI_MAX (4 * 1024 * 1024)
+#define OPENAPI_MAX    (4 * 1024 * 1024)
 
 struct crm_config config;
 
@@ -82,11 +82,14 @@ load_secret(void)
 
 	if (path != NULL && *path != '\0') {
 		if ((buf = read_file(path, SECRET_MAX_LEN, &len)) == NULL) {
-			fprintf(stderr, "crm: cannot read CRM_JWT_SECRET_FILE "
-			    "%s\n", path);
+			fprintf(stderr,
+			    "crm: cannot read CRM_JWT_SECRET_FILE "
+			    "%s\n",
+			    path);
 			return (-1);
 		}
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		while (
+		    len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 			buf[--len] = '\0';
 	} else if (value != NULL) {
 		len = strlen(value);
@@ -94,9 +97,11 @@ load_secret(void)
 			return (-1);
 	}
 	if (buf == NULL || len < SECRET_MIN_LEN) {
-		fprintf(stderr, "crm: refusing to start: the JWT secret "
+		fprintf(stderr,
+		    "crm: refusing to start: the JWT secret "
 		    "(CRM_JWT_SECRET or CRM_JWT_SECRET_FILE) must be at least "
-		    "%d bytes\n", SECRET_MIN_LEN);
+		    "%d bytes\n",
+		    SECRET_MIN_LEN);
 		free(buf);
 		return (-1);
 	}
@@ -111,8 +116,8 @@ config_load(void)
 	long body_max, pool_max;
 	const char *openapi;
 
-	config.database = strdup(env_or("CRM_DATABASE_URL",
-	    "dbname=crm user=crm_app"));
+	config.database =
+	    strdup(env_or("CRM_DATABASE_URL", "dbname=crm user=crm_app"));
 	config.issuer = strdup(env_or("CRM_JWT_ISSUER", "crm-api"));
 	config.audience = strdup(env_or("CRM_JWT_AUDIENCE", "crm-clients"));
 	if (config.database == NULL || config.issuer == NULL ||
@@ -121,9 +126,9 @@ config_load(void)
 
 	if (env_long("CRM_ACCESS_TTL", 900, 60, 86400, &config.access_ttl) ||
 	    env_long("CRM_REFRESH_TTL", 30L * 86400, 3600, 365L * 86400,
-	    &config.refresh_ttl) ||
+	        &config.refresh_ttl) ||
 	    env_long("CRM_BODY_MAX", 1024 * 1024, 1024, 8 * 1024 * 1024,
-	    &body_max) ||
+	        &body_max) ||
 	    env_long("CRM_DB_POOL", 16, 1, 500, &pool_max))
 		return (-1);
 	config.body_max = (size_t)body_max;

@@ -7,16 +7,16 @@
 #include "lib/token.h"
 
 struct crm_config {
-	char *database;        /* libpq conninfo */
+	char *database; /* libpq conninfo */
 	unsigned char *secret; /* JWT HMAC secret */
 	size_t secret_len;
 	char *issuer;
 	char *audience;
-	long access_ttl;       /* seconds */
-	long refresh_ttl;      /* seconds */
-	size_t body_max;       /* bytes; larger bodies get 413 */
-	int pool_max;          /* pgsql_conn_max per worker */
-	char *openapi;         /* the served OpenAPI document (JSON) */
+	long access_ttl; /* seconds */
+	long refresh_ttl; /* seconds */
+	size_t body_max; /* bytes; larger bodies get 413 */
+	int pool_max; /* pgsql_conn_max per worker */
+	char *openapi; /* the served OpenAPI document (JSON) */
 	size_t openapi_len;
 	struct token_key key;
 };

@@ -24,13 +24,14 @@ app_field_errors(const char *detail, struct check *chk)
 	if ((list = json_loads(detail, 0, NULL)) == NULL)
 		return;
 	if (json_is_array(list)) {
-		json_array_foreach(list, i, item) {
-			const char *f = json_string_value(
-			    json_object_get(item, "field"));
-			const char *c = json_string_value(
-			    json_object_get(item, "code"));
-			const char *m = json_string_value(
-			    json_object_get(item, "message"));
+		json_array_foreach(list, i, item)
+		{
+			const char *f =
+			    json_string_value(json_object_get(item, "field"));
+			const char *c =
+			    json_string_value(json_object_get(item, "code"));
+			const char *m =
+			    json_string_value(json_object_get(item, "message"));
 			if (f != NULL && c != NULL)
 				check_field(chk, 422, f, c, "%s",
 				    m != NULL ? m : c);
@@ -45,19 +46,19 @@ constraint_error(PGresult *res, const char *state, struct db_error *e)
 	char field[64];
 
 	if (constraint_field(field_of(res, PG_DIAG_CONSTRAINT_NAME), field,
-	    sizeof(field)) != 0)
+	        sizeof(field)) != 0)
 		snprintf(field, sizeof(field), "body");
 
 	if (strcmp(state, "23505") == 0) {
 		snprintf(e->detail, sizeof(e->detail),
 		    "a record with this %s already exists", field);
-		check_field(&e->chk, 409, field, "duplicate",
-		    "already in use");
+		check_field(&e->chk, 409, field, "duplicate", "already in use");
 	} else if (strcmp(state, "23503") == 0) {
-		snprintf(e->detail, sizeof(e->detail), "%s refers to a "
-		    "record that does not exist", field);
-		check_field(&e->chk, 422, field, "not_found",
-		    "no such record");
+		snprintf(e->detail, sizeof(e->detail),
+		    "%s refers to a "
+		    "record that does not exist",
+		    field);
+		check_field(&e->chk, 422, field, "not_found", "no such record");
 	} else {
 		snprintf(e->detail, sizeof(e->detail), "invalid value for %s",
 		    field);
@@ -89,7 +90,8 @@ db_error_read(struct kore_pgsql *sql, struct db_error *e)
 		    field_of(sql->result, PG_DIAG_MESSAGE_PRIMARY));
 		if (e->status == 422)
 			app_field_errors(field_of(sql->result,
-			    PG_DIAG_MESSAGE_DETAIL), &e->chk);
+			                     PG_DIAG_MESSAGE_DETAIL),
+			    &e->chk);
 	} else if (strncmp(state, "23", 2) == 0) {
 		constraint_error(sql->result, state, e);
 	} else if (strncmp(state, "22", 2) == 0) {

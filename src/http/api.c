@@ -213,8 +213,8 @@ api_request_query(struct api_request *ar, const char *fn, json_t *args)
 }
 
 static struct api_op *
-route_op(struct http_request *req, struct api_op *ops, size_t nops,
-    char *allow, size_t allow_len)
+route_op(struct http_request *req, struct api_op *ops, size_t nops, char *allow,
+    size_t allow_len)
 {
 	size_t i;
 
@@ -259,7 +259,8 @@ path_args(struct http_request *req, const struct api_op *op, json_t *args)
 			memcpy(name, t + 2, tl - 3);
 			name[tl - 3] = '\0';
 			for (k = 0; k < 36; k++)
-				value[k] = (char)tolower((unsigned char)p[1 + k]);
+				value[k] =
+				    (char)tolower((unsigned char)p[1 + k]);
 			value[36] = '\0';
 			json_object_set_new(args, name, json_string(value));
 		} else if (tl != pl || strncmp(t, p, tl) != 0) {
@@ -294,8 +295,7 @@ if_match_arg(struct http_request *req, json_t *args)
 }
 
 static json_t *
-parse_body(struct http_request *req, const struct api_op *op,
-    struct check *chk)
+parse_body(struct http_request *req, const struct api_op *op, struct check *chk)
 {
 	const char *ctype = NULL;
 	const void *data = NULL;
@@ -431,8 +431,7 @@ state_start(struct http_request *req)
 	ar->started = req->start != 0 ? req->start : kore_time_ms();
 	api_request_id(req, ar->request_id);
 
-	ar->op = route_op(req, serving_ops, serving_nops, allow,
-	    sizeof(allow));
+	ar->op = route_op(req, serving_ops, serving_nops, allow, sizeof(allow));
 	if (ar->op == NULL) {
 		http_response_header(req, "allow", allow);
 		api_fail(req, ar, 405, "method not allowed on this resource");
@@ -465,7 +464,8 @@ state_db_setup(struct http_request *req)
 		kore_pgsql_logerror(&ar->sql);
 		metrics_db_failure();
 		sql_release(ar);
-		api_fail(req, ar, 503, "the database is unavailable; retry later");
+		api_fail(req, ar, 503,
+		    "the database is unavailable; retry later");
 		return (HTTP_STATE_COMPLETE);
 	}
 	metrics_db_acquired();
@@ -494,12 +494,14 @@ state_db_query(struct http_request *req)
 	result_clear(ar);
 
 	/* fn comes from the op tables, never from the client. */
-	snprintf(sql, sizeof(sql), "SELECT status, body, etag, location "
-	    "FROM %s($1::jsonb, $2::jsonb)", ar->fn);
+	snprintf(sql, sizeof(sql),
+	    "SELECT status, body, etag, location "
+	    "FROM %s($1::jsonb, $2::jsonb)",
+	    ar->fn);
 	req->fsm_state = API_DB_WAIT;
 	if (!kore_pgsql_query_params(&ar->sql, sql, 0, 2,
-	    KORE_PGSQL_PARAM_TEXT(ar->ctx_text),
-	    KORE_PGSQL_PARAM_TEXT(ar->args_text)))
+	        KORE_PGSQL_PARAM_TEXT(ar->ctx_text),
+	        KORE_PGSQL_PARAM_TEXT(ar->args_text)))
 		return (HTTP_STATE_CONTINUE); /* state is ERROR now */
 	return (HTTP_STATE_RETRY);
 }

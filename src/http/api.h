@@ -32,15 +32,15 @@ struct api_request;
 /* What an operation's hook tells the pipeline to do next. */
 enum api_next {
 	API_NEXT_QUERY, /* run (another) query: api_request_query() was called */
-	API_NEXT_TASK,  /* run CPU work off the event loop: api_request_task() */
-	API_NEXT_DONE   /* a reply was sent */
+	API_NEXT_TASK, /* run CPU work off the event loop: api_request_task() */
+	API_NEXT_DONE /* a reply was sent */
 };
 
 struct api_op {
-	int method;          /* HTTP_METHOD_GET, ... */
-	const char *name;    /* "users.list": metrics and logs */
-	int auth;            /* 1: a token or API key is required */
-	const char *sql;     /* the api.* function, e.g. "api.users_list" */
+	int method; /* HTTP_METHOD_GET, ... */
+	const char *name; /* "users.list": metrics and logs */
+	int auth; /* 1: a token or API key is required */
+	const char *sql; /* the api.* function, e.g. "api.users_list" */
 
 	const struct param_spec *params; /* query string; NULL: none allowed */
 	size_t nparams;

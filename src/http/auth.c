@@ -8,7 +8,7 @@
 
 #define CHALLENGE_MISSING "Bearer realm=\"crm\""
 #define CHALLENGE_INVALID "Bearer realm=\"crm\", error=\"invalid_token\""
-#define API_KEY_MAX_LEN 128
+#define API_KEY_MAX_LEN   128
 
 static int
 resolve_key(const char *key, struct principal *who)
@@ -37,8 +37,8 @@ resolve_token(const char *jwt, struct principal *who, const char **why)
 }
 
 int
-auth_resolve(struct http_request *req, struct principal *who,
-    const char **why, const char **challenge)
+auth_resolve(struct http_request *req, struct principal *who, const char **why,
+    const char **challenge)
 {
 	const char *header, *cred;
 

@@ -15,7 +15,7 @@
  * Returns 0 with who filled in, or -1 with *why a short client-safe reason
  * and *challenge the WWW-Authenticate value to send with the 401.
  */
-int auth_resolve(struct http_request *, struct principal *who,
-    const char **why, const char **challenge);
+int auth_resolve(struct http_request *, struct principal *who, const char **why,
+    const char **challenge);
 
 #endif

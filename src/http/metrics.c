@@ -13,15 +13,12 @@
 
 #include "metrics.h"
 
-static const int statuses[] = {
-	200, 201, 204, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428,
-	429, 500, 503
-};
+static const int statuses[] = { 200, 201, 204, 400, 401, 403, 404, 405, 409,
+	412, 413, 415, 422, 428, 429, 500, 503 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1) /* + other */
 
-static const unsigned buckets_ms[] = {
-	1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500
-};
+static const unsigned buckets_ms[] = { 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000,
+	2500 };
 #define NBUCKETS (sizeof(buckets_ms) / sizeof(buckets_ms[0]))
 
 struct metrics_shm {
@@ -130,8 +127,8 @@ struct out {
 	size_t len, cap;
 };
 
-static void
-put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 put(struct out *o, const char *fmt, ...)
@@ -164,7 +161,8 @@ render_requests(struct out *o)
 	size_t s;
 	u_int64_t n;
 
-	put(o, "# HELP crm_http_requests_total Requests answered, by route "
+	put(o,
+	    "# HELP crm_http_requests_total Requests answered, by route "
 	    "and status.\n# TYPE crm_http_requests_total counter\n");
 	for (r = 0; r < shm->nroutes; r++) {
 		for (s = 0; s < NSTATUS; s++) {
@@ -173,13 +171,16 @@ render_requests(struct out *o)
 			if (n == 0)
 				continue;
 			if (s == NSTATUS - 1)
-				put(o, "crm_http_requests_total{route=\"%s\","
-				    "status=\"other\"} %llu\n", shm->names[r],
-				    (unsigned long long)n);
+				put(o,
+				    "crm_http_requests_total{route=\"%s\","
+				    "status=\"other\"} %llu\n",
+				    shm->names[r], (unsigned long long)n);
 			else
-				put(o, "crm_http_requests_total{route=\"%s\","
-				    "status=\"%d\"} %llu\n", shm->names[r],
-				    statuses[s], (unsigned long long)n);
+				put(o,
+				    "crm_http_requests_total{route=\"%s\","
+				    "status=\"%d\"} %llu\n",
+				    shm->names[r], statuses[s],
+				    (unsigned long long)n);
 		}
 	}
 }
@@ -191,33 +192,41 @@ render_latency(struct out *o)
 	size_t b;
 	u_int64_t cum;
 
-	put(o, "# HELP crm_http_request_duration_seconds Time from arrival "
+	put(o,
+	    "# HELP crm_http_request_duration_seconds Time from arrival "
 	    "to reply.\n# TYPE crm_http_request_duration_seconds histogram\n");
 	for (r = 0; r < shm->nroutes; r++) {
 		cum = 0;
 		for (b = 0; b <= NBUCKETS; b++)
-			cum += __atomic_load_n(&shm->le[r][b],
-			    __ATOMIC_RELAXED);
+			cum +=
+			    __atomic_load_n(&shm->le[r][b], __ATOMIC_RELAXED);
 		if (cum == 0)
 			continue;
 		cum = 0;
 		for (b = 0; b < NBUCKETS; b++) {
-			cum += __atomic_load_n(&shm->le[r][b],
-			    __ATOMIC_RELAXED);
-			put(o, "crm_http_request_duration_seconds_bucket{route="
-			    "\"%s\",le=\"%g\"} %llu\n", shm->names[r],
-			    buckets_ms[b] / 1000.0, (unsigned long long)cum);
+			cum +=
+			    __atomic_load_n(&shm->le[r][b], __ATOMIC_RELAXED);
+			put(o,
+			    "crm_http_request_duration_seconds_bucket{route="
+			    "\"%s\",le=\"%g\"} %llu\n",
+			    shm->names[r], buckets_ms[b] / 1000.0,
+			    (unsigned long long)cum);
 		}
 		cum += __atomic_load_n(&shm->le[r][NBUCKETS], __ATOMIC_RELAXED);
-		put(o, "crm_http_request_duration_seconds_bucket{route=\"%s\","
-		    "le=\"+Inf\"} %llu\n", shm->names[r],
-		    (unsigned long long)cum);
-		put(o, "crm_http_request_duration_seconds_sum{route=\"%s\"} "
-		    "%g\n", shm->names[r],
+		put(o,
+		    "crm_http_request_duration_seconds_bucket{route=\"%s\","
+		    "le=\"+Inf\"} %llu\n",
+		    shm->names[r], (unsigned long long)cum);
+		put(o,
+		    "crm_http_request_duration_seconds_sum{route=\"%s\"} "
+		    "%g\n",
+		    shm->names[r],
 		    __atomic_load_n(&shm->sum_ms[r], __ATOMIC_RELAXED) /
-		    1000.0);
-		put(o, "crm_http_request_duration_seconds_count{route=\"%s\"} "
-		    "%llu\n", shm->names[r], (unsigned long long)cum);
+		        1000.0);
+		put(o,
+		    "crm_http_request_duration_seconds_count{route=\"%s\"} "
+		    "%llu\n",
+		    shm->names[r], (unsigned long long)cum);
 	}
 }
 
@@ -233,22 +242,27 @@ metrics_render(size_t *len, int pool_max)
 	o.buf[0] = '\0';
 	render_requests(&o);
 	render_latency(&o);
-	put(&o, "# HELP crm_db_connections_in_use Database connections "
+	put(&o,
+	    "# HELP crm_db_connections_in_use Database connections "
 	    "running a query, all workers.\n"
 	    "# TYPE crm_db_connections_in_use gauge\n"
 	    "crm_db_connections_in_use %lld\n",
 	    (long long)__atomic_load_n(&shm->db_in_use, __ATOMIC_RELAXED));
-	put(&o, "# HELP crm_db_requests_waiting Requests queued for a "
+	put(&o,
+	    "# HELP crm_db_requests_waiting Requests queued for a "
 	    "database connection.\n# TYPE crm_db_requests_waiting gauge\n"
 	    "crm_db_requests_waiting %lld\n",
 	    (long long)__atomic_load_n(&shm->db_waiting, __ATOMIC_RELAXED));
-	put(&o, "# HELP crm_db_pool_max Database connections allowed per "
+	put(&o,
+	    "# HELP crm_db_pool_max Database connections allowed per "
 	    "worker.\n# TYPE crm_db_pool_max gauge\ncrm_db_pool_max %d\n",
 	    pool_max);
-	put(&o, "# HELP crm_db_failures_total Queries that failed to reach "
+	put(&o,
+	    "# HELP crm_db_failures_total Queries that failed to reach "
 	    "the database.\n# TYPE crm_db_failures_total counter\n"
-	    "crm_db_failures_total %llu\n", (unsigned long long)
-	    __atomic_load_n(&shm->db_failures, __ATOMIC_RELAXED));
+	    "crm_db_failures_total %llu\n",
+	    (unsigned long long)__atomic_load_n(&shm->db_failures,
+	        __ATOMIC_RELAXED));
 	*len = o.len;
 	return (o.buf);
 }

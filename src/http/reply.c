@@ -12,8 +12,8 @@
 #include "reply.h"
 
 static void
-access_log(struct http_request *req, const struct reply_meta *m,
-    int status, u_int64_t ms)
+access_log(struct http_request *req, const struct reply_meta *m, int status,
+    u_int64_t ms)
 {
 	json_t *line;
 	char *text, ts[32];
@@ -25,11 +25,11 @@ access_log(struct http_request *req, const struct reply_meta *m,
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
-	line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s?}",
-	    "ts", ts, "request_id", m->request_id ? m->request_id : "",
-	    "method", http_method_text(req->method), "path", req->path,
-	    "route", m->route ? m->route : "", "status", status,
-	    "ms", (json_int_t)ms, "actor", m->actor);
+	line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s?}", "ts", ts,
+	    "request_id", m->request_id ? m->request_id : "", "method",
+	    http_method_text(req->method), "path", req->path, "route",
+	    m->route ? m->route : "", "status", status, "ms", (json_int_t)ms,
+	    "actor", m->actor);
 	if (line == NULL)
 		return;
 	text = json_dumps(line, JSON_COMPACT);
@@ -81,8 +81,8 @@ reply_empty(struct http_request *req, const struct reply_meta *m, int status)
 }
 
 void
-reply_problem(struct http_request *req, const struct reply_meta *m,
-    int status, const char *detail, const struct check *errors, json_t *extra)
+reply_problem(struct http_request *req, const struct reply_meta *m, int status,
+    const char *detail, const struct check *errors, json_t *extra)
 {
 	char *doc;
 

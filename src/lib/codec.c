@@ -17,17 +17,18 @@
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static int	b64url_value(unsigned char);
+static int b64url_value(unsigned char);
 
 void
 b64url_encode(const unsigned char *in, size_t len, char *out)
 {
-	size_t		i, o;
-	uint32_t	v;
+	size_t i, o;
+	uint32_t v;
 
 	o = 0;
 	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		out[o++] = b64url_alphabet[(v >> 18) & 0x3f];
 		out[o++] = b64url_alphabet[(v >> 12) & 0x3f];
 		out[o++] = b64url_alphabet[(v >> 6) & 0x3f];
@@ -65,14 +66,14 @@ b64url_value(unsigned char c)
 long
 b64url_decode(const char *in, unsigned char *out, size_t outlen)
 {
-	size_t		len, i, o, need, rem;
-	uint32_t	v;
-	int		d, k, nd;
+	size_t len, i, o, need, rem;
+	uint32_t v;
+	int d, k, nd;
 
 	len = strlen(in);
 	rem = len % 4;
 	if (rem == 1)
-		return (-1);	/* no byte count encodes to 4n+1 chars */
+		return (-1); /* no byte count encodes to 4n+1 chars */
 	need = len / 4 * 3 + (rem == 0 ? 0 : rem - 1);
 	if (need > outlen || need > (size_t)LONG_MAX)
 		return (-1);
@@ -83,7 +84,8 @@ b64url_decode(const char *in, unsigned char *out, size_t outlen)
 		v = 0;
 		for (k = 0; k < 4; k++) {
 			if (k < nd) {
-				if ((d = b64url_value((unsigned char)in[i + k])) < 0)
+				if ((d = b64url_value(
+				         (unsigned char)in[i + k])) < 0)
 					return (-1);
 			} else
 				d = 0;
@@ -91,7 +93,7 @@ b64url_decode(const char *in, unsigned char *out, size_t outlen)
 		}
 		out[o++] = (v >> 16) & 0xff;
 		if (nd == 2) {
-			if (v & 0xffff)	/* non-canonical trailing bits */
+			if (v & 0xffff) /* non-canonical trailing bits */
 				return (-1);
 			break;
 		}
@@ -109,9 +111,9 @@ b64url_decode(const char *in, unsigned char *out, size_t outlen)
 void
 sha256_hex(const void *data, size_t len, char out[65])
 {
-	static const char	hex[] = "0123456789abcdef";
-	unsigned char		md[EVP_MAX_MD_SIZE];
-	unsigned int		mdlen, i;
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen, i;
 
 	mdlen = 0;
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
@@ -132,7 +134,7 @@ sha256_hex(const void *data, size_t len, char out[65])
 int
 random_token(size_t nbytes, char *out, size_t outlen)
 {
-	unsigned char	buf[256];
+	unsigned char buf[256];
 
 	if (nbytes == 0 || nbytes > sizeof(buf) ||
 	    outlen < (nbytes * 4 + 2) / 3 + 1)
@@ -147,17 +149,17 @@ random_token(size_t nbytes, char *out, size_t outlen)
 int
 random_uuid(char out[37])
 {
-	unsigned char	b[16];
+	unsigned char b[16];
 
 	if (RAND_bytes(b, sizeof(b)) != 1)
 		return (-1);
-	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
-	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 	snprintf(out, 37,
 	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-	    b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+	    b[11], b[12], b[13], b[14], b[15]);
 	return (0);
 }
 

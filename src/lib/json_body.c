@@ -12,50 +12,48 @@
 #include "json_body.h"
 #include "password.h"
 
-#define EMAIL_MAX_LEN	254
-#define EMAIL_LOCAL_MAX	64
+#define EMAIL_MAX_LEN   254
+#define EMAIL_LOCAL_MAX 64
 
-static int	content_type_ok(const char *);
-static int	param_value_is_utf8(const char *, size_t);
-static int	depth_ok(const unsigned char *, size_t);
-static void	syntax_error(struct check *, const json_error_t *);
+static int content_type_ok(const char *);
+static int param_value_is_utf8(const char *, size_t);
+static int depth_ok(const unsigned char *, size_t);
+static void syntax_error(struct check *, const json_error_t *);
 static const struct field_spec *spec_find(const struct field_spec *, size_t,
-		    const char *);
-static json_t	*check_member(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_string(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_email(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_uuid(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_int(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_enum(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_enum_array(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_timestamp(const struct field_spec *, json_t *,
-		    struct check *);
-static json_t	*check_password(const struct field_spec *, json_t *,
-		    struct check *);
-static int	has_bad_controls(const char *, size_t);
-static void	trim_ascii(const char **, size_t *);
-static size_t	utf8_count(const char *, size_t);
-static int	choice_index(const char *const *, const char *);
-static void	choice_error(const struct field_spec *, struct check *,
-		    const char *);
-static int	digits(const char *, size_t, int *);
-static int	days_in_month(int, int);
-static void	lower_ascii(char *, size_t);
+    const char *);
+static json_t *check_member(const struct field_spec *, json_t *,
+    struct check *);
+static json_t *check_string(const struct field_spec *, json_t *,
+    struct check *);
+static json_t *check_email(const struct field_spec *, json_t *, struct check *);
+static json_t *check_uuid(const struct field_spec *, json_t *, struct check *);
+static json_t *check_int(const struct field_spec *, json_t *, struct check *);
+static json_t *check_enum(const struct field_spec *, json_t *, struct check *);
+static json_t *check_enum_array(const struct field_spec *, json_t *,
+    struct check *);
+static json_t *check_timestamp(const struct field_spec *, json_t *,
+    struct check *);
+static json_t *check_password(const struct field_spec *, json_t *,
+    struct check *);
+static int has_bad_controls(const char *, size_t);
+static void trim_ascii(const char **, size_t *);
+static size_t utf8_count(const char *, size_t);
+static int choice_index(const char *const *, const char *);
+static void choice_error(const struct field_spec *, struct check *,
+    const char *);
+static int digits(const char *, size_t, int *);
+static int days_in_month(int, int);
+static void lower_ascii(char *, size_t);
 
 /* OWS per RFC 9110: space and horizontal tab. */
-#define IS_OWS(c)	((c) == ' ' || (c) == '\t')
+#define IS_OWS(c) ((c) == ' ' || (c) == '\t')
 /* ASCII white space, independent of the locale (unlike isspace). */
-#define IS_WS(c)	((c) == ' ' || (c) == '\t' || (c) == '\n' ||	\
-			 (c) == '\r' || (c) == '\f' || (c) == '\v')
-#define IS_HEX(c)	(((c) >= '0' && (c) <= '9') ||			\
-			 ((c) >= 'a' && (c) <= 'f') || ((c) >= 'A' && (c) <= 'F'))
+#define IS_WS(c)                                                    \
+	((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || \
+	    (c) == '\f' || (c) == '\v')
+#define IS_HEX(c)                                                    \
+	(((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'f') || \
+	    ((c) >= 'A' && (c) <= 'F'))
 
 /*
  * "application/json" with optional parameters; a charset parameter must
@@ -64,8 +62,8 @@ static void	lower_ascii(char *, size_t);
 static int
 content_type_ok(const char *ct)
 {
-	const char	*p, *end, *name, *eq, *val;
-	size_t		 n, vlen;
+	const char *p, *end, *name, *eq, *val;
+	size_t n, vlen;
 
 	if (ct == NULL)
 		return (0);
@@ -86,7 +84,7 @@ content_type_ok(const char *ct)
 			name++;
 		end = name + strcspn(name, ";");
 		if (name == end)
-			continue;	/* "application/json;" */
+			continue; /* "application/json;" */
 		if ((eq = memchr(name, '=', (size_t)(end - name))) == NULL ||
 		    eq == name)
 			return (0);
@@ -119,8 +117,8 @@ param_value_is_utf8(const char *v, size_t len)
 static int
 depth_ok(const unsigned char *p, size_t len)
 {
-	size_t	i;
-	int	depth, in_str, esc;
+	size_t i;
+	int depth, in_str, esc;
 
 	depth = in_str = esc = 0;
 	for (i = 0; i < len; i++) {
@@ -158,22 +156,23 @@ depth_ok(const unsigned char *p, size_t len)
 static void
 syntax_error(struct check *chk, const json_error_t *err)
 {
-	const char	*q;
-	size_t		 n, i;
+	const char *q;
+	size_t n, i;
 
 	if (json_error_code(err) == json_error_duplicate_key) {
 		if ((q = strstr(err->text, "near '\"")) != NULL) {
 			q += strlen("near '\"");
 			n = strlen(q);
-			if (n >= 2 && n <= 66 && strcmp(q + n - 2, "\"'") == 0) {
+			if (n >= 2 && n <= 66 &&
+			    strcmp(q + n - 2, "\"'") == 0) {
 				n -= 2;
 				for (i = 0; i < n; i++)
 					if ((unsigned char)q[i] < 0x20)
 						break;
 				if (i == n) {
 					check_fail(chk, 400,
-					    "duplicate key \"%.*s\"",
-					    (int)n, q);
+					    "duplicate key \"%.*s\"", (int)n,
+					    q);
 					return;
 				}
 			}
@@ -182,18 +181,20 @@ syntax_error(struct check *chk, const json_error_t *err)
 		return;
 	}
 	if (json_error_code(err) == json_error_null_character) {
-		check_fail(chk, 400, "\\u0000 is not allowed in strings "
-		    "(line %d, column %d)", err->line, err->column);
+		check_fail(chk, 400,
+		    "\\u0000 is not allowed in strings "
+		    "(line %d, column %d)",
+		    err->line, err->column);
 		return;
 	}
-	check_fail(chk, 400, "malformed JSON at line %d, column %d",
-	    err->line, err->column);
+	check_fail(chk, 400, "malformed JSON at line %d, column %d", err->line,
+	    err->column);
 }
 
 static const struct field_spec *
 spec_find(const struct field_spec *spec, size_t n, const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(spec[i].name, name) == 0)
@@ -206,11 +207,11 @@ body_parse(const char *content_type, const void *data, size_t len,
     size_t max_bytes, const struct field_spec *spec, size_t nspec,
     enum body_mode mode, struct check *chk)
 {
-	json_t			*in, *out, *v, *nv;
-	json_error_t		 err;
-	const char		*key;
-	const struct field_spec	*fs;
-	size_t			 i;
+	json_t *in, *out, *v, *nv;
+	json_error_t err;
+	const char *key;
+	const struct field_spec *fs;
+	size_t i;
 
 	check_init(chk);
 	if (!content_type_ok(content_type)) {
@@ -252,7 +253,8 @@ body_parse(const char *content_type, const void *data, size_t len,
 	}
 
 	/* jansson keeps insertion order, so errors follow the document. */
-	json_object_foreach(in, key, v) {
+	json_object_foreach(in, key, v)
+	{
 		if ((fs = spec_find(spec, nspec, key)) == NULL) {
 			check_field(chk, 422, key, "unknown_field",
 			    "unknown field");
@@ -269,17 +271,18 @@ body_parse(const char *content_type, const void *data, size_t len,
 			    (spec[i].flags & F_READ_ONLY))
 				continue;
 			if (json_object_get(in, spec[i].name) == NULL)
-				check_field(chk, 422, spec[i].name,
-				    "required", "is required");
+				check_field(chk, 422, spec[i].name, "required",
+				    "is required");
 		}
 	}
 	json_decref(in);
 
 	if (chk->status != 0) {
 		if (chk->status == 422 && chk->detail[0] == '\0')
-			check_fail(chk, 422, "request body has %d invalid "
-			    "field%s", chk->nerrors,
-			    chk->nerrors == 1 ? "" : "s");
+			check_fail(chk, 422,
+			    "request body has %d invalid "
+			    "field%s",
+			    chk->nerrors, chk->nerrors == 1 ? "" : "s");
 		json_decref(out);
 		return (NULL);
 	}
@@ -291,8 +294,7 @@ static json_t *
 check_member(const struct field_spec *fs, json_t *v, struct check *chk)
 {
 	if (fs->flags & F_READ_ONLY) {
-		check_field(chk, 422, fs->name, "read_only",
-		    "is read-only");
+		check_field(chk, 422, fs->name, "read_only", "is read-only");
 		return (NULL);
 	}
 	if (json_is_null(v)) {
@@ -334,7 +336,7 @@ check_member(const struct field_spec *fs, json_t *v, struct check *chk)
 static int
 has_bad_controls(const char *s, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 && s[i] != '\t' && s[i] != '\n')
@@ -357,7 +359,7 @@ trim_ascii(const char **s, size_t *len)
 static size_t
 utf8_count(const char *s, size_t len)
 {
-	size_t	i, n;
+	size_t i, n;
 
 	for (i = n = 0; i < len; i++)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
@@ -368,8 +370,8 @@ utf8_count(const char *s, size_t len)
 static json_t *
 check_string(const struct field_spec *fs, json_t *v, struct check *chk)
 {
-	const char	*s;
-	size_t		 len, cps;
+	const char *s;
+	size_t len, cps;
 
 	if (!json_is_string(v)) {
 		check_field(chk, 422, fs->name, "type", "must be a string");
@@ -404,7 +406,7 @@ check_string(const struct field_spec *fs, json_t *v, struct check *chk)
 static void
 lower_ascii(char *s, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (s[i] >= 'A' && s[i] <= 'Z')
@@ -419,10 +421,10 @@ lower_ascii(char *s, size_t len)
 static json_t *
 check_email(const struct field_spec *fs, json_t *v, struct check *chk)
 {
-	const char	*s, *at;
-	char		 buf[EMAIL_MAX_LEN + 1];
-	size_t		 len, i, local, dlen;
-	const char	*dom;
+	const char *s, *at;
+	char buf[EMAIL_MAX_LEN + 1];
+	size_t len, i, local, dlen;
+	const char *dom;
 
 	if (!json_is_string(v)) {
 		check_field(chk, 422, fs->name, "type", "must be a string");
@@ -465,7 +467,7 @@ bad:
 int
 body_is_uuid(const char *s, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	if (s == NULL || len != 36)
 		return (0);
@@ -482,7 +484,7 @@ body_is_uuid(const char *s, size_t len)
 static json_t *
 check_uuid(const struct field_spec *fs, json_t *v, struct check *chk)
 {
-	char	buf[37];
+	char buf[37];
 
 	if (!json_is_string(v)) {
 		check_field(chk, 422, fs->name, "type", "must be a string");
@@ -501,11 +503,10 @@ check_uuid(const struct field_spec *fs, json_t *v, struct check *chk)
 static json_t *
 check_int(const struct field_spec *fs, json_t *v, struct check *chk)
 {
-	json_int_t	n;
+	json_int_t n;
 
 	if (!json_is_integer(v)) {
-		check_field(chk, 422, fs->name, "type",
-		    "must be an integer");
+		check_field(chk, 422, fs->name, "type", "must be an integer");
 		return (NULL);
 	}
 	n = json_integer_value(v);
@@ -520,7 +521,7 @@ check_int(const struct field_spec *fs, json_t *v, struct check *chk)
 static int
 choice_index(const char *const *choices, const char *s)
 {
-	int	i;
+	int i;
 
 	if (choices == NULL)
 		return (-1);
@@ -531,12 +532,11 @@ choice_index(const char *const *choices, const char *s)
 }
 
 static void
-choice_error(const struct field_spec *fs, struct check *chk,
-    const char *prefix)
+choice_error(const struct field_spec *fs, struct check *chk, const char *prefix)
 {
-	char	list[140];
-	size_t	off, i;
-	int	n;
+	char list[140];
+	size_t off, i;
+	int n;
 
 	list[0] = '\0';
 	off = 0;
@@ -544,7 +544,7 @@ choice_error(const struct field_spec *fs, struct check *chk,
 		n = snprintf(list + off, sizeof(list) - off, "%s%s",
 		    i == 0 ? "" : ", ", fs->choices[i]);
 		if (n < 0 || (size_t)n >= sizeof(list) - off)
-			break;	/* message is truncated, not the check */
+			break; /* message is truncated, not the check */
 		off += (size_t)n;
 	}
 	check_field(chk, 422, fs->name, "invalid_choice",
@@ -569,13 +569,12 @@ check_enum(const struct field_spec *fs, json_t *v, struct check *chk)
 static json_t *
 check_enum_array(const struct field_spec *fs, json_t *v, struct check *chk)
 {
-	json_t		*item;
-	size_t		 i, j;
-	char		 prefix[32];
+	json_t *item;
+	size_t i, j;
+	char prefix[32];
 
 	if (!json_is_array(v)) {
-		check_field(chk, 422, fs->name, "type",
-		    "must be an array");
+		check_field(chk, 422, fs->name, "type", "must be an array");
 		return (NULL);
 	}
 	if (fs->max > 0 && json_array_size(v) > (unsigned long long)fs->max) {
@@ -588,7 +587,8 @@ check_enum_array(const struct field_spec *fs, json_t *v, struct check *chk)
 		    "must have at least %lld items", fs->min);
 		return (NULL);
 	}
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		if (!json_is_string(item)) {
 			check_field(chk, 422, fs->name, "type",
 			    "item %zu must be a string", i);
@@ -601,7 +601,7 @@ check_enum_array(const struct field_spec *fs, json_t *v, struct check *chk)
 		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(json_string_value(json_array_get(v, j)),
-			    json_string_value(item)) == 0) {
+			        json_string_value(item)) == 0) {
 				check_field(chk, 422, fs->name, "duplicate",
 				    "item %zu repeats item %zu", i, j);
 				return (NULL);
@@ -615,8 +615,8 @@ check_enum_array(const struct field_spec *fs, json_t *v, struct check *chk)
 static int
 digits(const char *s, size_t n, int *out)
 {
-	size_t	i;
-	int	v;
+	size_t i;
+	int v;
 
 	for (i = v = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -630,8 +630,8 @@ digits(const char *s, size_t n, int *out)
 static int
 days_in_month(int y, int m)
 {
-	static const int	dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return (29);
@@ -646,19 +646,18 @@ days_in_month(int y, int m)
 int
 body_is_timestamp(const char *s, size_t len)
 {
-	int	y, mo, d, h, mi, sec, oh, om;
-	size_t	i;
+	int y, mo, d, h, mi, sec, oh, om;
+	size_t i;
 
 	if (s == NULL || len < 20)
 		return (0);
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
 	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || !digits(s + 17, 2, &sec))
 		return (0);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || sec > 59)
 		return (0);
 	i = 19;
 	if (s[i] == '.') {
@@ -698,7 +697,7 @@ check_timestamp(const struct field_spec *fs, json_t *v, struct check *chk)
 static json_t *
 check_password(const struct field_spec *fs, json_t *v, struct check *chk)
 {
-	size_t	len;
+	size_t len;
 
 	if (!json_is_string(v)) {
 		check_field(chk, 422, fs->name, "type", "must be a string");

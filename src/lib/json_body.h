@@ -14,15 +14,15 @@
 #define BODY_MAX_DEPTH 16
 
 enum field_type {
-	FT_STRING,       /* UTF-8 string, min_len..max_len code points */
-	FT_EMAIL,        /* string with one '@', no spaces, <= 254 bytes; lowercased on output */
-	FT_UUID,         /* canonical 8-4-4-4-12 hex UUID, lowercased on output */
-	FT_INT,          /* JSON integer within min..max */
+	FT_STRING, /* UTF-8 string, min_len..max_len code points */
+	FT_EMAIL, /* string with one '@', no spaces, <= 254 bytes; lowercased on output */
+	FT_UUID, /* canonical 8-4-4-4-12 hex UUID, lowercased on output */
+	FT_INT, /* JSON integer within min..max */
 	FT_BOOL,
-	FT_ENUM,         /* string, one of choices */
-	FT_ENUM_ARRAY,   /* array of distinct strings, each one of choices, min..max items */
-	FT_TIMESTAMP,    /* RFC 3339 date-time with offset (Z or +hh:mm) */
-	FT_PASSWORD      /* string of 10..128 bytes (not trimmed, never echoed) */
+	FT_ENUM, /* string, one of choices */
+	FT_ENUM_ARRAY, /* array of distinct strings, each one of choices, min..max items */
+	FT_TIMESTAMP, /* RFC 3339 date-time with offset (Z or +hh:mm) */
+	FT_PASSWORD /* string of 10..128 bytes (not trimmed, never echoed) */
 };
 
 #define F_REQUIRED  0x01 /* must be present on create (ignored for patches) */
@@ -33,8 +33,8 @@ struct field_spec {
 	const char *name;
 	enum field_type type;
 	unsigned flags;
-	long long min;              /* FT_INT bounds; FT_STRING min length */
-	long long max;              /* FT_INT bounds; FT_STRING/ARRAY max length */
+	long long min; /* FT_INT bounds; FT_STRING min length */
+	long long max; /* FT_INT bounds; FT_STRING/ARRAY max length */
 	const char *const *choices; /* FT_ENUM/FT_ENUM_ARRAY: NULL-terminated */
 };
 

@@ -12,13 +12,13 @@
 
 #include "password.h"
 
-#define PW_T_COST	2
-#define PW_M_COST	19456
-#define PW_PARALLELISM	1
-#define PW_SALT_LEN	16
-#define PW_HASH_LEN	32
+#define PW_T_COST      2
+#define PW_M_COST      19456
+#define PW_PARALLELISM 1
+#define PW_SALT_LEN    16
+#define PW_HASH_LEN    32
 
-#define PW_PREFIX	"$argon2id$v=19$"
+#define PW_PREFIX "$argon2id$v=19$"
 
 /* Hash of a random throw-away password, same parameters as real ones. */
 static const char dummy_hash[] =
@@ -28,16 +28,16 @@ static const char dummy_hash[] =
 int
 password_hash(const char *password, char out[PASSWORD_HASH_MAX])
 {
-	unsigned char	salt[PW_SALT_LEN];
-	int		rc;
+	unsigned char salt[PW_SALT_LEN];
+	int rc;
 
 	if (password == NULL)
 		return (-1);
 	if (RAND_bytes(salt, sizeof(salt)) != 1)
 		return (-1);
 	rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST, PW_PARALLELISM,
-	    password, strlen(password), salt, sizeof(salt), PW_HASH_LEN,
-	    out, PASSWORD_HASH_MAX);
+	    password, strlen(password), salt, sizeof(salt), PW_HASH_LEN, out,
+	    PASSWORD_HASH_MAX);
 	OPENSSL_cleanse(salt, sizeof(salt));
 	return (rc == ARGON2_OK ? 0 : -1);
 }
@@ -52,8 +52,8 @@ password_verify(const char *encoded, const char *password)
 	/* Never stored longer ones; also bounds the hashing work. */
 	if (strlen(password) > PASSWORD_MAX_LEN)
 		return (0);
-	return (argon2id_verify(encoded, password, strlen(password)) ==
-	    ARGON2_OK);
+	return (
+	    argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK);
 }
 
 void

@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 #define PASSWORD_HASH_MAX 128
-#define PASSWORD_MIN_LEN 10
-#define PASSWORD_MAX_LEN 128
+#define PASSWORD_MIN_LEN  10
+#define PASSWORD_MAX_LEN  128
 
 /* Writes the PHC-encoded hash ($argon2id$v=19$m=19456,t=2,p=1$...); 0 ok. */
 int password_hash(const char *password, char out[PASSWORD_HASH_MAX]);

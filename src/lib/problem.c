@@ -10,6 +10,8 @@
 #include "problem.h"
 
 /* status, title, slug: one table so the three never drift apart. */
+/* The table reads best laid out as a table. */
+/* clang-format off */
 #define PROBLEM_TABLE(X)						\
 	X(400, "Bad Request",		 "bad-request")			\
 	X(401, "Unauthorized",		 "unauthorized")		\
@@ -25,24 +27,24 @@
 	X(429, "Too Many Requests",	 "too-many-requests")		\
 	X(500, "Internal Server Error",	 "internal")			\
 	X(503, "Service Unavailable",	 "unavailable")
+/* clang-format on */
 
 struct problem_kind {
-	int		 status;
-	const char	*title;
-	const char	*slug;
+	int status;
+	const char *title;
+	const char *slug;
 };
 
-#define PROBLEM_ROW(s, t, g)	{ s, t, g },
-static const struct problem_kind problem_kinds[] = {
-	PROBLEM_TABLE(PROBLEM_ROW)
-};
+#define PROBLEM_ROW(s, t, g) { s, t, g },
+static const struct problem_kind problem_kinds[] = { PROBLEM_TABLE(
+    PROBLEM_ROW) };
 #undef PROBLEM_ROW
 
-static const struct problem_kind	*problem_kind(int);
-static void	copy_trunc(char *, size_t, const char *);
-static void	utf8_fix_tail(char *);
-static int	set_str(json_t *, const char *, const char *);
-static json_t	*render_errors(const struct check *);
+static const struct problem_kind *problem_kind(int);
+static void copy_trunc(char *, size_t, const char *);
+static void utf8_fix_tail(char *);
+static int set_str(json_t *, const char *, const char *);
+static json_t *render_errors(const struct check *);
 
 void
 check_init(struct check *chk)
@@ -57,8 +59,8 @@ check_init(struct check *chk)
 static void
 utf8_fix_tail(char *s)
 {
-	size_t		n, i, need;
-	unsigned char	c;
+	size_t n, i, need;
+	unsigned char c;
 
 	if ((n = strlen(s)) == 0)
 		return;
@@ -81,11 +83,11 @@ copy_trunc(char *dst, size_t len, const char *src)
 }
 
 void
-check_field(struct check *chk, int status, const char *field,
-    const char *code, const char *fmt, ...)
+check_field(struct check *chk, int status, const char *field, const char *code,
+    const char *fmt, ...)
 {
-	struct field_error	*fe;
-	va_list			 ap;
+	struct field_error *fe;
+	va_list ap;
 
 	if (chk->status == 0)
 		chk->status = status;
@@ -104,7 +106,7 @@ check_field(struct check *chk, int status, const char *field,
 void
 check_fail(struct check *chk, int status, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	chk->status = status;
 	va_start(ap, fmt);
@@ -116,7 +118,7 @@ check_fail(struct check *chk, int status, const char *fmt, ...)
 static const struct problem_kind *
 problem_kind(int status)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(problem_kinds) / sizeof(problem_kinds[0]); i++)
 		if (problem_kinds[i].status == status)
@@ -127,7 +129,7 @@ problem_kind(int status)
 const char *
 problem_title(int status)
 {
-	const struct problem_kind	*k;
+	const struct problem_kind *k;
 
 	if ((k = problem_kind(status)) != NULL)
 		return (k->title);
@@ -137,7 +139,7 @@ problem_title(int status)
 const char *
 problem_slug(int status)
 {
-	const struct problem_kind	*k;
+	const struct problem_kind *k;
 
 	if ((k = problem_kind(status)) != NULL)
 		return (k->slug);
@@ -151,7 +153,7 @@ problem_slug(int status)
 static int
 set_str(json_t *obj, const char *key, const char *val)
 {
-	json_t	*s;
+	json_t *s;
 
 	if (val == NULL || (s = json_string(val)) == NULL)
 		return (0);
@@ -161,8 +163,8 @@ set_str(json_t *obj, const char *key, const char *val)
 static json_t *
 render_errors(const struct check *chk)
 {
-	json_t	*arr, *e;
-	int	 i;
+	json_t *arr, *e;
+	int i;
 
 	if ((arr = json_array()) == NULL)
 		return (NULL);
@@ -184,11 +186,11 @@ char *
 problem_render(int status, const char *detail, const char *instance,
     const struct check *errors, json_t *extra)
 {
-	json_t		*doc, *arr;
-	char		 type[80];
-	char		*out;
-	const char	*key;
-	json_t		*val;
+	json_t *doc, *arr;
+	char type[80];
+	char *out;
+	const char *key;
+	json_t *val;
 
 	if ((doc = json_object()) == NULL)
 		return (NULL);
@@ -207,7 +209,8 @@ problem_render(int status, const char *detail, const char *instance,
 	}
 	/* Extra members (e.g. "current" on 412) never replace the core ones. */
 	if (extra != NULL && json_is_object(extra)) {
-		json_object_foreach(extra, key, val) {
+		json_object_foreach(extra, key, val)
+		{
 			if (json_object_get(doc, key) != NULL)
 				continue;
 			if (json_object_set(doc, key, val) == -1)

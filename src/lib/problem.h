@@ -11,8 +11,8 @@
 #define CHECK_MAX_ERRORS 16
 
 struct field_error {
-	char field[64];   /* JSON member or query parameter name */
-	char code[32];    /* machine code: required, type, too_long, ... */
+	char field[64]; /* JSON member or query parameter name */
+	char code[32]; /* machine code: required, type, too_long, ... */
 	char message[160];
 };
 

@@ -9,24 +9,24 @@
 #include "json_body.h"
 #include "query.h"
 
-#define CURSOR_MAX_LEN	512
+#define CURSOR_MAX_LEN 512
 
-static int	pct_decode(const char *, size_t, char **, size_t *);
-static int	hexval(char);
-static int	utf8_valid(const unsigned char *, size_t);
-static size_t	utf8_count(const char *, size_t);
-static const struct param_spec *param_find(const struct param_spec *,
-		    size_t, const char *);
-static void	query_pair(const char *, size_t, const struct param_spec *,
-		    size_t, json_t *, json_t *, struct check *);
-static json_t	*param_value(const struct param_spec *, const char *, size_t,
-		    struct check *);
-static json_t	*param_int(const struct param_spec *, const char *,
-		    struct check *);
-static json_t	*param_fields(const struct param_spec *, const char *,
-		    size_t, struct check *);
-static int	choice_ok(const char *const *, const char *, size_t);
-static void	choice_error(const struct param_spec *, struct check *);
+static int pct_decode(const char *, size_t, char **, size_t *);
+static int hexval(char);
+static int utf8_valid(const unsigned char *, size_t);
+static size_t utf8_count(const char *, size_t);
+static const struct param_spec *param_find(const struct param_spec *, size_t,
+    const char *);
+static void query_pair(const char *, size_t, const struct param_spec *, size_t,
+    json_t *, json_t *, struct check *);
+static json_t *param_value(const struct param_spec *, const char *, size_t,
+    struct check *);
+static json_t *param_int(const struct param_spec *, const char *,
+    struct check *);
+static json_t *param_fields(const struct param_spec *, const char *, size_t,
+    struct check *);
+static int choice_ok(const char *const *, const char *, size_t);
+static void choice_error(const struct param_spec *, struct check *);
 
 static int
 hexval(char c)
@@ -47,9 +47,9 @@ hexval(char c)
 static int
 pct_decode(const char *s, size_t len, char **out, size_t *olen)
 {
-	char	*buf;
-	size_t	 i, o;
-	int	 hi, lo;
+	char *buf;
+	size_t i, o;
+	int hi, lo;
 
 	if ((buf = malloc(len + 1)) == NULL)
 		return (-1);
@@ -83,8 +83,8 @@ bad:
 static int
 utf8_valid(const unsigned char *s, size_t len)
 {
-	size_t		i, n, k;
-	unsigned int	cp, min;
+	size_t i, n, k;
+	unsigned int cp, min;
 
 	for (i = 0; i < len; i += n) {
 		if (s[i] < 0x80) {
@@ -105,8 +105,7 @@ utf8_valid(const unsigned char *s, size_t len)
 				return (0);
 			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return (0);
 	}
 	return (1);
@@ -115,7 +114,7 @@ utf8_valid(const unsigned char *s, size_t len)
 static size_t
 utf8_count(const char *s, size_t len)
 {
-	size_t	i, n;
+	size_t i, n;
 
 	for (i = n = 0; i < len; i++)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
@@ -126,7 +125,7 @@ utf8_count(const char *s, size_t len)
 static const struct param_spec *
 param_find(const struct param_spec *spec, size_t n, const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(spec[i].name, name) == 0)
@@ -138,9 +137,9 @@ json_t *
 query_parse(const char *qs, const struct param_spec *spec, size_t n,
     struct check *chk)
 {
-	json_t		*out, *seen;
-	const char	*p, *amp;
-	size_t		 plen;
+	json_t *out, *seen;
+	const char *p, *amp;
+	size_t plen;
 
 	check_init(chk);
 	out = json_object();
@@ -152,14 +151,14 @@ query_parse(const char *qs, const struct param_spec *spec, size_t n,
 		amp = strchr(p, '&');
 		plen = amp ? (size_t)(amp - p) : strlen(p);
 		if (plen == 0)
-			continue;	/* "a=1&&b=2", trailing '&' */
+			continue; /* "a=1&&b=2", trailing '&' */
 		query_pair(p, plen, spec, n, out, seen, chk);
 	}
 
 	if (chk->status == 0 && param_find(spec, n, "limit") != NULL &&
 	    json_object_get(out, "limit") == NULL &&
 	    json_object_set_new(out, "limit",
-	    json_integer(QUERY_LIMIT_DEFAULT)) == -1)
+	        json_integer(QUERY_LIMIT_DEFAULT)) == -1)
 		goto nomem;
 	json_decref(seen);
 	if (chk->status != 0) {
@@ -178,14 +177,14 @@ nomem:
 
 /* One name[=value] piece; errors go to chk, values to out. */
 static void
-query_pair(const char *p, size_t plen, const struct param_spec *spec,
-    size_t n, json_t *out, json_t *seen, struct check *chk)
+query_pair(const char *p, size_t plen, const struct param_spec *spec, size_t n,
+    json_t *out, json_t *seen, struct check *chk)
 {
-	const struct param_spec	*ps;
-	const char		*eq;
-	char			*name, *val, raw[64];
-	size_t			 nlen, vlen;
-	json_t			*v;
+	const struct param_spec *ps;
+	const char *eq;
+	char *name, *val, raw[64];
+	size_t nlen, vlen;
+	json_t *v;
 
 	name = val = NULL;
 	eq = memchr(p, '=', plen);
@@ -198,7 +197,8 @@ query_pair(const char *p, size_t plen, const struct param_spec *spec,
 		return;
 	}
 	if (json_object_get(seen, name) != NULL) {
-		check_field(chk, 400, name, "duplicate", "given more than once");
+		check_field(chk, 400, name, "duplicate",
+		    "given more than once");
 		goto done;
 	}
 	json_object_set_new(seen, name, json_true());
@@ -211,8 +211,8 @@ query_pair(const char *p, size_t plen, const struct param_spec *spec,
 		check_field(chk, 400, name, "empty", "must not be empty");
 		goto done;
 	}
-	if (pct_decode(eq + 1, (size_t)(p + plen - eq - 1), &val,
-	    &vlen) == -1) {
+	if (pct_decode(eq + 1, (size_t)(p + plen - eq - 1), &val, &vlen) ==
+	    -1) {
 		check_field(chk, 400, name, "invalid_encoding",
 		    "invalid percent-encoding or UTF-8");
 		goto done;
@@ -232,7 +232,7 @@ done:
 static int
 choice_ok(const char *const *choices, const char *s, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; choices != NULL && choices[i] != NULL; i++)
 		if (strlen(choices[i]) == len &&
@@ -244,9 +244,9 @@ choice_ok(const char *const *choices, const char *s, size_t len)
 static void
 choice_error(const struct param_spec *ps, struct check *chk)
 {
-	char	list[140];
-	size_t	off, i;
-	int	n;
+	char list[140];
+	size_t off, i;
+	int n;
 
 	list[0] = '\0';
 	off = 0;
@@ -257,16 +257,16 @@ choice_error(const struct param_spec *ps, struct check *chk)
 			break;
 		off += (size_t)n;
 	}
-	check_field(chk, 400, ps->name, "invalid_choice",
-	    "must be one of: %s", list);
+	check_field(chk, 400, ps->name, "invalid_choice", "must be one of: %s",
+	    list);
 }
 
 static json_t *
 param_value(const struct param_spec *ps, const char *v, size_t len,
     struct check *chk)
 {
-	char	 buf[37];
-	size_t	 i;
+	char buf[37];
+	size_t i;
 
 	switch (ps->type) {
 	case PT_STRING:
@@ -317,13 +317,14 @@ param_value(const struct param_spec *ps, const char *v, size_t len,
 		return (NULL);
 	case PT_CURSOR:
 		if (len > CURSOR_MAX_LEN || len % 4 == 1 ||
-		    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-		    "qrstuvwxyz0123456789-_") != len)
+		    strspn(v,
+		        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		        "qrstuvwxyz0123456789-_") != len)
 			break;
 		return (json_stringn(v, len));
 	case PT_SORT:
 		if (choice_ok(ps->choices, v[0] == '-' ? v + 1 : v,
-		    v[0] == '-' ? len - 1 : len))
+		        v[0] == '-' ? len - 1 : len))
 			return (json_stringn(v, len));
 		choice_error(ps, chk);
 		return (NULL);
@@ -338,9 +339,9 @@ param_value(const struct param_spec *ps, const char *v, size_t len,
 static json_t *
 param_int(const struct param_spec *ps, const char *v, struct check *chk)
 {
-	const char	*p;
-	long long	 n;
-	int		 neg;
+	const char *p;
+	long long n;
+	int neg;
 
 	p = v;
 	neg = (*p == '-');
@@ -366,8 +367,7 @@ param_int(const struct param_spec *ps, const char *v, struct check *chk)
 	}
 	return (json_integer(n));
 bad:
-	check_field(chk, 400, ps->name, "invalid_format",
-	    "must be an integer");
+	check_field(chk, 400, ps->name, "invalid_format", "must be an integer");
 	return (NULL);
 }
 
@@ -375,9 +375,9 @@ static json_t *
 param_fields(const struct param_spec *ps, const char *v, size_t len,
     struct check *chk)
 {
-	json_t		*arr, *it;
-	const char	*p, *end, *comma;
-	size_t		 n, i;
+	json_t *arr, *it;
+	const char *p, *end, *comma;
+	size_t n, i;
 
 	if ((arr = json_array()) == NULL)
 		return (NULL);
@@ -395,7 +395,8 @@ param_fields(const struct param_spec *ps, const char *v, size_t len,
 				choice_error(ps, chk);
 			return (NULL);
 		}
-		json_array_foreach(arr, i, it) {
+		json_array_foreach(arr, i, it)
+		{
 			if (strlen(json_string_value(it)) == n &&
 			    memcmp(json_string_value(it), p, n) == 0) {
 				json_decref(arr);

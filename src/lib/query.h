@@ -11,15 +11,15 @@
 #include "problem.h"
 
 enum param_type {
-	PT_STRING,    /* max_len code points; output string */
-	PT_UUID,      /* output lowercased string */
-	PT_INT,       /* min..max; output integer */
-	PT_BOOL,      /* true|false; output boolean */
-	PT_ENUM,      /* one of choices; output string */
+	PT_STRING, /* max_len code points; output string */
+	PT_UUID, /* output lowercased string */
+	PT_INT, /* min..max; output integer */
+	PT_BOOL, /* true|false; output boolean */
+	PT_ENUM, /* one of choices; output string */
 	PT_TIMESTAMP, /* RFC 3339; output string */
-	PT_CURSOR,    /* base64url, <= 512 chars; output string */
-	PT_SORT,      /* one of choices, optional leading '-'; output string */
-	PT_FIELDS     /* comma list, each one of choices; output array */
+	PT_CURSOR, /* base64url, <= 512 chars; output string */
+	PT_SORT, /* one of choices, optional leading '-'; output string */
+	PT_FIELDS /* comma list, each one of choices; output array */
 };
 
 struct param_spec {
@@ -32,7 +32,7 @@ struct param_spec {
 
 /* The list parameters every collection accepts. */
 #define QUERY_LIMIT_DEFAULT 50
-#define QUERY_LIMIT_MAX 200
+#define QUERY_LIMIT_MAX     200
 
 /*
  * Parses qs (may be NULL or empty) into an object of typed values. A

@@ -6,6 +6,8 @@
 
 #include "sqlstate.h"
 
+/* The table reads best laid out as a table. */
+/* clang-format off */
 #define SQLSTATE_TABLE(X)						\
 	/* Application errors raised by our SQL functions. */		\
 	X("CR400", 400) X("CR401", 401) X("CR403", 403)			\
@@ -28,22 +30,22 @@
 	X("57P02", 503)	/* crash_shutdown */				\
 	X("57P03", 503)	/* cannot_connect_now */			\
 	X("53300", 503)	/* too_many_connections */
+/* clang-format on */
 
 struct sqlstate_map {
-	const char	*code;
-	int		 status;
+	const char *code;
+	int status;
 };
 
-#define SQLSTATE_ROW(c, s)	{ c, s },
-static const struct sqlstate_map sqlstate_map[] = {
-	SQLSTATE_TABLE(SQLSTATE_ROW)
-};
+#define SQLSTATE_ROW(c, s) { c, s },
+static const struct sqlstate_map sqlstate_map[] = { SQLSTATE_TABLE(
+    SQLSTATE_ROW) };
 #undef SQLSTATE_ROW
 
 int
 sqlstate_status(const char *sqlstate)
 {
-	size_t	i;
+	size_t i;
 
 	if (sqlstate == NULL || strlen(sqlstate) != 5)
 		return (500);
@@ -64,8 +66,8 @@ sqlstate_status(const char *sqlstate)
 int
 constraint_field(const char *constraint, char *field, size_t len)
 {
-	const char	*a, *b, *suffix;
-	size_t		 n;
+	const char *a, *b, *suffix;
+	size_t n;
 
 	if (constraint == NULL || field == NULL || len == 0)
 		return (-1);

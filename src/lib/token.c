@@ -18,24 +18,24 @@
 #include "json_body.h"
 #include "token.h"
 
-#define TOKEN_MIN_SECRET	32
+#define TOKEN_MIN_SECRET 32
 /* 9999-12-31T23:59:59Z: later NumericDates are refused, not wrapped. */
-#define TOKEN_MAX_TIME		253402300799LL
-#define B64URL_CHARS							\
+#define TOKEN_MAX_TIME 253402300799LL
+#define B64URL_CHARS \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 static const char *const token_roles[] = { "admin", "manager", "rep", NULL };
 
-static int	key_ok(const struct token_key *);
-static int	uuid_ok(const char *);
-static int	role_ok(const char *);
-static int	split(const char *, size_t[3]);
-static json_t	*segment_json(const char *, size_t);
+static int key_ok(const struct token_key *);
+static int uuid_ok(const char *);
+static int role_ok(const char *);
+static int split(const char *, size_t[3]);
+static json_t *segment_json(const char *, size_t);
 static const char *check_header(const char *, size_t);
 static const char *check_claims(const struct token_key *, json_t *, time_t,
-		    struct token_claims *);
-static int	int_claim(json_t *, const char *, int, long *);
-static int	str_claim(json_t *, const char *, char *, size_t);
+    struct token_claims *);
+static int int_claim(json_t *, const char *, int, long *);
+static int str_claim(json_t *, const char *, char *, size_t);
 
 static int
 key_ok(const struct token_key *key)
@@ -49,7 +49,7 @@ key_ok(const struct token_key *key)
 static int
 uuid_ok(const char *s)
 {
-	size_t	i;
+	size_t i;
 
 	if (s == NULL || !body_is_uuid(s, strlen(s)))
 		return (0);
@@ -62,7 +62,7 @@ uuid_ok(const char *s)
 static int
 role_ok(const char *s)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; s != NULL && token_roles[i] != NULL; i++)
 		if (strcmp(s, token_roles[i]) == 0)
@@ -74,13 +74,12 @@ char *
 token_issue(const struct token_key *key, const char *sub, const char *org,
     const char *role, time_t now, long ttl_seconds)
 {
-	jwt_t	*jwt = NULL;
-	char	*out = NULL;
-	char	 jti[37];
+	jwt_t *jwt = NULL;
+	char *out = NULL;
+	char jti[37];
 
-	if (!key_ok(key) || !uuid_ok(sub) || !uuid_ok(org) ||
-	    !role_ok(role) || ttl_seconds <= 0 ||
-	    (long long)now + ttl_seconds > TOKEN_MAX_TIME ||
+	if (!key_ok(key) || !uuid_ok(sub) || !uuid_ok(org) || !role_ok(role) ||
+	    ttl_seconds <= 0 || (long long)now + ttl_seconds > TOKEN_MAX_TIME ||
 	    random_uuid(jti) != 0 || jwt_new(&jwt) != 0)
 		return (NULL);
 	if (jwt_add_grant(jwt, "iss", key->issuer) == 0 &&
@@ -110,8 +109,8 @@ token_issue(const struct token_key *key, const char *sub, const char *org,
 static int
 split(const char *t, size_t seg[3])
 {
-	const char	*p;
-	int		 i;
+	const char *p;
+	int i;
 
 	p = t;
 	for (i = 0; i < 3; i++) {
@@ -129,10 +128,10 @@ split(const char *t, size_t seg[3])
 static json_t *
 segment_json(const char *s, size_t len)
 {
-	char		 enc[TOKEN_MAX_LEN + 1];
-	unsigned char	 dec[TOKEN_MAX_LEN];
-	long		 n;
-	json_t		*j;
+	char enc[TOKEN_MAX_LEN + 1];
+	unsigned char dec[TOKEN_MAX_LEN];
+	long n;
+	json_t *j;
 
 	if (len > TOKEN_MAX_LEN)
 		return (NULL);
@@ -155,8 +154,8 @@ segment_json(const char *s, size_t len)
 static int
 signature_ok(const struct token_key *key, const char *token)
 {
-	jwt_t	*jwt = NULL;
-	int	 ok;
+	jwt_t *jwt = NULL;
+	int ok;
 
 	if (jwt_decode(&jwt, token, key->secret, (int)key->len) != 0)
 		return (0);
@@ -168,8 +167,8 @@ signature_ok(const struct token_key *key, const char *token)
 static const char *
 check_header(const char *seg, size_t len)
 {
-	json_t		*h;
-	const char	*alg, *typ, *why;
+	json_t *h;
+	const char *alg, *typ, *why;
 
 	if ((h = segment_json(seg, len)) == NULL)
 		return ("malformed header");
@@ -193,8 +192,8 @@ check_header(const char *seg, size_t len)
 static int
 int_claim(json_t *p, const char *name, int required, long *out)
 {
-	json_t		*v;
-	json_int_t	 n;
+	json_t *v;
+	json_int_t n;
 
 	if ((v = json_object_get(p, name)) == NULL) {
 		*out = 0;
@@ -212,8 +211,8 @@ int_claim(json_t *p, const char *name, int required, long *out)
 static int
 str_claim(json_t *p, const char *name, char *out, size_t len)
 {
-	const char	*s;
-	size_t		 n;
+	const char *s;
+	size_t n;
 
 	if ((s = json_string_value(json_object_get(p, name))) == NULL)
 		return (-1);
@@ -228,8 +227,8 @@ static const char *
 check_claims(const struct token_key *key, json_t *p, time_t now,
     struct token_claims *c)
 {
-	const char	*iss, *aud;
-	char		 use[16];
+	const char *iss, *aud;
+	char use[16];
 
 	iss = json_string_value(json_object_get(p, "iss"));
 	if (iss == NULL || strcmp(iss, key->issuer) != 0)
@@ -271,10 +270,10 @@ int
 token_verify(const struct token_key *key, const char *token, time_t now,
     struct token_claims *out, const char **why)
 {
-	struct token_claims	 c;
-	size_t			 seg[3], len;
-	json_t			*payload = NULL;
-	const char		*reason;
+	struct token_claims c;
+	size_t seg[3], len;
+	json_t *payload = NULL;
+	const char *reason;
 
 	memset(&c, 0, sizeof(c));
 	reason = NULL;

@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define TOKEN_MAX_LEN 4096
+#define TOKEN_MAX_LEN        4096
 #define TOKEN_LEEWAY_SECONDS 30
-#define TOKEN_TYP "JWT"     /* header typ: all libjwt 1.10 can write */
-#define TOKEN_USE "access"  /* payload token_use: tells access tokens apart */
+#define TOKEN_TYP            "JWT" /* header typ: all libjwt 1.10 can write */
+#define TOKEN_USE            "access" /* payload token_use: tells access tokens apart */
 
 struct token_key {
 	const unsigned char *secret; /* never NULL; >= 32 bytes */

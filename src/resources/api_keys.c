@@ -12,16 +12,14 @@
 #include "../lib/codec.h"
 #include "resources.h"
 
-#define KEY_PREFIX_RANDOM 6  /* bytes -> 8 base64url characters */
+#define KEY_PREFIX_RANDOM 6 /* bytes -> 8 base64url characters */
 #define KEY_SECRET_RANDOM 32 /* bytes -> 43 base64url characters */
 
-const char *const scope_choices[] = {
-	"contacts:read", "contacts:write", "companies:read", "companies:write",
-	"activities:read", "activities:write", "lookup:read", "deals:read",
-	"deals:write", "tasks:read", "tasks:write", "tickets:read",
-	"tickets:write", "reminders:read", "users:read", "teams:read",
-	"audit:read", NULL
-};
+const char *const scope_choices[] = { "contacts:read", "contacts:write",
+	"companies:read", "companies:write", "activities:read",
+	"activities:write", "lookup:read", "deals:read", "deals:write",
+	"tasks:read", "tasks:write", "tickets:read", "tickets:write",
+	"reminders:read", "users:read", "teams:read", "audit:read", NULL };
 
 static const struct field_spec create_fields[] = {
 	{ "name", FT_STRING, F_REQUIRED, 1, 120, NULL },
@@ -85,20 +83,34 @@ show_key(struct http_request *req, struct api_request *ar)
 }
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "api_keys.list", .auth = 1,
-	  .sql = "api.api_keys_list", .params = list_params,
-	  .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST, .name = "api_keys.create", .auth = 1,
-	  .sql = "api.api_keys_create", .fields = create_fields,
-	  .nfields = API_NOPS(create_fields), .body_mode = BODY_CREATE,
-	  .prepare = make_key, .finish = show_key },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "api_keys.list",
+	    .auth = 1,
+	    .sql = "api.api_keys_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "api_keys.create",
+	    .auth = 1,
+	    .sql = "api.api_keys_create",
+	    .fields = create_fields,
+	    .nfields = API_NOPS(create_fields),
+	    .body_mode = BODY_CREATE,
+	    .prepare = make_key,
+	    .finish = show_key },
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "api_keys.get", .auth = 1,
-	  .sql = "api.api_keys_get", .path = "/v1/api-keys/{id}" },
-	{ .method = HTTP_METHOD_DELETE, .name = "api_keys.revoke", .auth = 1,
-	  .sql = "api.api_keys_revoke", .path = "/v1/api-keys/{id}" },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "api_keys.get",
+	    .auth = 1,
+	    .sql = "api.api_keys_get",
+	    .path = "/v1/api-keys/{id}" },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "api_keys.revoke",
+	    .auth = 1,
+	    .sql = "api.api_keys_revoke",
+	    .path = "/v1/api-keys/{id}" },
 };
 
 int

@@ -2,8 +2,8 @@
 #include "../http/api.h"
 #include "resources.h"
 
-static const char *const audit_tables[] = { "organizations", "users",
-	"teams", "team_members", "api_keys", NULL };
+static const char *const audit_tables[] = { "organizations", "users", "teams",
+	"team_members", "api_keys", NULL };
 
 static const struct param_spec list_params[] = {
 	LIST_PARAMS,
@@ -16,9 +16,12 @@ static const struct param_spec list_params[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "audit.list", .auth = 1,
-	  .sql = "api.audit_list", .params = list_params,
-	  .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "audit.list",
+	    .auth = 1,
+	    .sql = "api.audit_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
 };
 
 int

@@ -19,7 +19,7 @@
 #include "resources.h"
 
 #define REFRESH_RANDOM 32 /* bytes of entropy in a refresh token */
-#define BAD_LOGIN "invalid e-mail or password"
+#define BAD_LOGIN      "invalid e-mail or password"
 
 enum login_step { LOGIN_LOOKUP, LOGIN_FAILED, LOGIN_OPENED };
 
@@ -68,8 +68,7 @@ new_refresh(struct login_state *ls, char hash[65])
 
 /* Moves the secret member out of args so it never reaches SQL. */
 static void
-take_secret(struct api_request *ar, const char *member, char *out,
-    size_t len)
+take_secret(struct api_request *ar, const char *member, char *out, size_t len)
 {
 	const char *v = json_string_value(json_object_get(ar->args, member));
 
@@ -97,17 +96,18 @@ reply_session(struct http_request *req, struct api_request *ar,
 	org = json_string_value(json_object_get(user, "org_id"));
 	role = json_string_value(json_object_get(user, "role"));
 	access = (id && org && role) ? token_issue(&config.key, id, org, role,
-	    time(NULL), config.access_ttl) : NULL;
+	                                   time(NULL), config.access_ttl)
+	                             : NULL;
 	if (access == NULL) {
 		json_decref(in);
 		reply_problem(req, &m, 500, "internal error", NULL, NULL);
 		return (API_NEXT_DONE);
 	}
-	out = json_pack("{s:s, s:s, s:I, s:s, s:O, s:O}",
-	    "access_token", access, "token_type", "Bearer",
-	    "expires_in", (json_int_t)config.access_ttl,
-	    "refresh_token", refresh, "refresh_expires_at",
-	    json_object_get(in, "refresh_expires_at"), "user", user);
+	out = json_pack("{s:s, s:s, s:I, s:s, s:O, s:O}", "access_token",
+	    access, "token_type", "Bearer", "expires_in",
+	    (json_int_t)config.access_ttl, "refresh_token", refresh,
+	    "refresh_expires_at", json_object_get(in, "refresh_expires_at"),
+	    "user", user);
 	text = out != NULL ? json_dumps(out, JSON_COMPACT) : NULL;
 	if (text != NULL)
 		reply_json(req, &m, 200, text, strlen(text));
@@ -141,8 +141,8 @@ login_locked(struct http_request *req, struct api_request *ar,
 	api_meta(ar, &m);
 	snprintf(retry, sizeof(retry), "%lld", (long long)seconds);
 	http_response_header(req, "retry-after", retry);
-	reply_problem(req, &m, 429, "too many failed logins; retry later",
-	    NULL, NULL);
+	reply_problem(req, &m, 429, "too many failed logins; retry later", NULL,
+	    NULL);
 	return (API_NEXT_DONE);
 }
 
@@ -181,7 +181,8 @@ login_checked(struct http_request *req, struct api_request *ar)
 	char hash[65];
 
 	if (ls->match == -2) {
-		api_fail(req, ar, 422, "this e-mail belongs to several "
+		api_fail(req, ar, 422,
+		    "this e-mail belongs to several "
 		    "organizations: send \"organization\" too");
 		return (API_NEXT_DONE);
 	}
@@ -222,7 +223,8 @@ login_looked_up(struct http_request *req, struct api_request *ar,
 	}
 	ls->candidates = json_incref(json_object_get(res, "candidates"));
 	json_decref(res);
-	json_array_foreach(ls->candidates, i, c) {
+	json_array_foreach(ls->candidates, i, c)
+	{
 		hash = json_string_value(json_object_get(c, "password_hash"));
 		if (i >= LOGIN_MAX_CANDIDATES || hash == NULL)
 			break;
@@ -306,24 +308,35 @@ static const struct field_spec refresh_fields[] = {
 };
 
 static struct api_op login_ops[] = {
-	{ .method = HTTP_METHOD_POST, .name = "auth.login",
-	  .sql = "api.login_lookup", .fields = login_fields,
-	  .nfields = API_NOPS(login_fields), .body_mode = BODY_CREATE,
-	  .prepare = login_prepare, .finish = login_finish },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "auth.login",
+	    .sql = "api.login_lookup",
+	    .fields = login_fields,
+	    .nfields = API_NOPS(login_fields),
+	    .body_mode = BODY_CREATE,
+	    .prepare = login_prepare,
+	    .finish = login_finish },
 };
 
 static struct api_op refresh_ops[] = {
-	{ .method = HTTP_METHOD_POST, .name = "auth.refresh",
-	  .sql = "api.refresh_rotate", .fields = refresh_fields,
-	  .nfields = API_NOPS(refresh_fields), .body_mode = BODY_CREATE,
-	  .prepare = refresh_prepare, .finish = refresh_finish },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "auth.refresh",
+	    .sql = "api.refresh_rotate",
+	    .fields = refresh_fields,
+	    .nfields = API_NOPS(refresh_fields),
+	    .body_mode = BODY_CREATE,
+	    .prepare = refresh_prepare,
+	    .finish = refresh_finish },
 };
 
 static struct api_op logout_ops[] = {
-	{ .method = HTTP_METHOD_POST, .name = "auth.logout",
-	  .sql = "api.logout", .fields = refresh_fields,
-	  .nfields = API_NOPS(refresh_fields), .body_mode = BODY_CREATE,
-	  .prepare = logout_prepare },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "auth.logout",
+	    .sql = "api.logout",
+	    .fields = refresh_fields,
+	    .nfields = API_NOPS(refresh_fields),
+	    .body_mode = BODY_CREATE,
+	    .prepare = logout_prepare },
 };
 
 int

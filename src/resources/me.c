@@ -11,8 +11,8 @@ struct password_state {
 	char current[PASSWORD_MAX_LEN + 1];
 	char next[PASSWORD_MAX_LEN + 1];
 	char stored[PASSWORD_HASH_MAX]; /* the hash on file */
-	char fresh[PASSWORD_HASH_MAX];  /* the new password's hash */
-	int matched, failed;            /* set by the task */
+	char fresh[PASSWORD_HASH_MAX]; /* the new password's hash */
+	int matched, failed; /* set by the task */
 };
 
 static void
@@ -116,15 +116,22 @@ static const struct field_spec password_fields[] = {
 };
 
 static struct api_op me_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "me.get", .auth = 1,
-	  .sql = "api.me" },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "me.get",
+	    .auth = 1,
+	    .sql = "api.me" },
 };
 
 static struct api_op password_ops[] = {
-	{ .method = HTTP_METHOD_POST, .name = "me.password", .auth = 1,
-	  .sql = "api.password_lookup", .fields = password_fields,
-	  .nfields = API_NOPS(password_fields), .body_mode = BODY_CREATE,
-	  .prepare = password_prepare, .finish = password_finish },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "me.password",
+	    .auth = 1,
+	    .sql = "api.password_lookup",
+	    .fields = password_fields,
+	    .nfields = API_NOPS(password_fields),
+	    .body_mode = BODY_CREATE,
+	    .prepare = password_prepare,
+	    .finish = password_finish },
 };
 
 int

@@ -28,8 +28,8 @@ only_get(struct http_request *req, struct reply_meta *m)
 	if (req->method == HTTP_METHOD_GET || req->method == HTTP_METHOD_HEAD)
 		return (1);
 	http_response_header(req, "allow", "GET");
-	reply_problem(req, m, 405, "method not allowed on this resource",
-	    NULL, NULL);
+	reply_problem(req, m, 405, "method not allowed on this resource", NULL,
+	    NULL);
 	return (0);
 }
 

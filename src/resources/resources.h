@@ -45,8 +45,10 @@ void audit_register(void);
 extern const char *const role_choices[];
 extern const char *const scope_choices[];
 
-#define LIST_PARAMS                                            \
-	{ "limit", PT_INT, 1, QUERY_LIMIT_MAX, NULL },         \
-	{ "cursor", PT_CURSOR, 0, 0, NULL }
+#define LIST_PARAMS                                    \
+	{ "limit", PT_INT, 1, QUERY_LIMIT_MAX, NULL }, \
+	{                                              \
+		"cursor", PT_CURSOR, 0, 0, NULL        \
+	}
 
 #endif

@@ -7,9 +7,8 @@
 #include "resources.h"
 
 static const char *const team_sorts[] = { "name", "created_at", NULL };
-static const char *const team_list_fields[] = { "id", "name",
-	"description", "member_count", "created_at", "updated_at", "version",
-	NULL };
+static const char *const team_list_fields[] = { "id", "name", "description",
+	"member_count", "created_at", "updated_at", "version", NULL };
 static const char *const team_fields[] = { "id", "name", "description",
 	"member_count", "created_at", "updated_at", "version", "members",
 	NULL };
@@ -25,13 +24,15 @@ static const struct param_spec get_params[] = {
 	{ "fields", PT_FIELDS, 0, 0, team_fields },
 };
 
-#define TEAM_READ_ONLY                                            \
-	{ "member_count", FT_INT, F_READ_ONLY, 0, 0, NULL },      \
-	{ "members", FT_STRING, F_READ_ONLY, 0, 0, NULL },        \
-	{ "org_id", FT_UUID, F_READ_ONLY, 0, 0, NULL },           \
-	{ "version", FT_INT, F_READ_ONLY, 0, 0, NULL },           \
-	{ "created_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL },  \
-	{ "updated_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL }
+#define TEAM_READ_ONLY                                               \
+	{ "member_count", FT_INT, F_READ_ONLY, 0, 0, NULL },         \
+	    { "members", FT_STRING, F_READ_ONLY, 0, 0, NULL },       \
+	    { "org_id", FT_UUID, F_READ_ONLY, 0, 0, NULL },          \
+	    { "version", FT_INT, F_READ_ONLY, 0, 0, NULL },          \
+	    { "created_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL }, \
+	{                                                            \
+		"updated_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL  \
+	}
 
 static const struct field_spec create_fields[] = {
 	{ "id", FT_UUID, 0, 0, 0, NULL },
@@ -52,39 +53,69 @@ static const struct field_spec member_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "teams.list", .auth = 1,
-	  .sql = "api.teams_list", .params = list_params,
-	  .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST, .name = "teams.create", .auth = 1,
-	  .sql = "api.teams_create", .fields = create_fields,
-	  .nfields = API_NOPS(create_fields), .body_mode = BODY_CREATE },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "teams.list",
+	    .auth = 1,
+	    .sql = "api.teams_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "teams.create",
+	    .auth = 1,
+	    .sql = "api.teams_create",
+	    .fields = create_fields,
+	    .nfields = API_NOPS(create_fields),
+	    .body_mode = BODY_CREATE },
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "teams.get", .auth = 1,
-	  .sql = "api.teams_get", .params = get_params,
-	  .nparams = API_NOPS(get_params), .path = "/v1/teams/{id}" },
-	{ .method = HTTP_METHOD_PATCH, .name = "teams.update", .auth = 1,
-	  .sql = "api.teams_update", .fields = patch_fields,
-	  .nfields = API_NOPS(patch_fields), .body_mode = BODY_PATCH,
-	  .body_key = "patch", .path = "/v1/teams/{id}", .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE, .name = "teams.delete", .auth = 1,
-	  .sql = "api.teams_delete", .path = "/v1/teams/{id}", .if_match = 1 },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "teams.get",
+	    .auth = 1,
+	    .sql = "api.teams_get",
+	    .params = get_params,
+	    .nparams = API_NOPS(get_params),
+	    .path = "/v1/teams/{id}" },
+	{ .method = HTTP_METHOD_PATCH,
+	    .name = "teams.update",
+	    .auth = 1,
+	    .sql = "api.teams_update",
+	    .fields = patch_fields,
+	    .nfields = API_NOPS(patch_fields),
+	    .body_mode = BODY_PATCH,
+	    .body_key = "patch",
+	    .path = "/v1/teams/{id}",
+	    .if_match = 1 },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "teams.delete",
+	    .auth = 1,
+	    .sql = "api.teams_delete",
+	    .path = "/v1/teams/{id}",
+	    .if_match = 1 },
 };
 
 static struct api_op members_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "team_members.list", .auth = 1,
-	  .sql = "api.team_members_list", .path = "/v1/teams/{team_id}/members" },
-	{ .method = HTTP_METHOD_POST, .name = "team_members.add", .auth = 1,
-	  .sql = "api.team_members_add", .fields = member_fields,
-	  .nfields = API_NOPS(member_fields), .body_mode = BODY_CREATE,
-	  .path = "/v1/teams/{team_id}/members" },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "team_members.list",
+	    .auth = 1,
+	    .sql = "api.team_members_list",
+	    .path = "/v1/teams/{team_id}/members" },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "team_members.add",
+	    .auth = 1,
+	    .sql = "api.team_members_add",
+	    .fields = member_fields,
+	    .nfields = API_NOPS(member_fields),
+	    .body_mode = BODY_CREATE,
+	    .path = "/v1/teams/{team_id}/members" },
 };
 
 static struct api_op member_ops[] = {
-	{ .method = HTTP_METHOD_DELETE, .name = "team_members.remove",
-	  .auth = 1, .sql = "api.team_members_remove",
-	  .path = "/v1/teams/{team_id}/members/{user_id}" },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "team_members.remove",
+	    .auth = 1,
+	    .sql = "api.team_members_remove",
+	    .path = "/v1/teams/{team_id}/members/{user_id}" },
 };
 
 int

@@ -12,10 +12,9 @@
 
 const char *const role_choices[] = { "admin", "manager", "rep", NULL };
 
-static const char *const user_sorts[] = { "name", "email", "created_at",
-	NULL };
-static const char *const user_list_fields[] = { "id", "org_id", "email",
-	"name", "role", "active", "created_at", "updated_at", "version", NULL };
+static const char *const user_sorts[] = { "name", "email", "created_at", NULL };
+static const char *const user_list_fields[] = { "id", "org_id", "email", "name",
+	"role", "active", "created_at", "updated_at", "version", NULL };
 static const char *const user_fields[] = { "id", "org_id", "email", "name",
 	"role", "active", "created_at", "updated_at", "version", "teams",
 	NULL };
@@ -34,12 +33,14 @@ static const struct param_spec get_params[] = {
 	{ "fields", PT_FIELDS, 0, 0, user_fields },
 };
 
-#define USER_READ_ONLY                                          \
-	{ "org_id", FT_UUID, F_READ_ONLY, 0, 0, NULL },         \
-	{ "version", FT_INT, F_READ_ONLY, 0, 0, NULL },         \
-	{ "created_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL }, \
-	{ "updated_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL }, \
-	{ "teams", FT_STRING, F_READ_ONLY, 0, 0, NULL }
+#define USER_READ_ONLY                                               \
+	{ "org_id", FT_UUID, F_READ_ONLY, 0, 0, NULL },              \
+	    { "version", FT_INT, F_READ_ONLY, 0, 0, NULL },          \
+	    { "created_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL }, \
+	    { "updated_at", FT_TIMESTAMP, F_READ_ONLY, 0, 0, NULL }, \
+	{                                                            \
+		"teams", FT_STRING, F_READ_ONLY, 0, 0, NULL          \
+	}
 
 static const struct field_spec create_fields[] = {
 	{ "id", FT_UUID, 0, 0, 0, NULL },
@@ -102,8 +103,8 @@ static enum api_next
 hash_password(struct http_request *req, struct api_request *ar)
 {
 	struct hash_job *job = kore_calloc(1, sizeof(*job));
-	const char *pw = json_string_value(json_object_get(ar->args,
-	    "password"));
+	const char *pw =
+	    json_string_value(json_object_get(ar->args, "password"));
 
 	(void)req;
 	ar->extra = job;
@@ -116,23 +117,40 @@ hash_password(struct http_request *req, struct api_request *ar)
 }
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "users.list", .auth = 1,
-	  .sql = "api.users_list", .params = list_params,
-	  .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST, .name = "users.create", .auth = 1,
-	  .sql = "api.users_create", .fields = create_fields,
-	  .nfields = API_NOPS(create_fields), .body_mode = BODY_CREATE,
-	  .prepare = hash_password },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "users.list",
+	    .auth = 1,
+	    .sql = "api.users_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "users.create",
+	    .auth = 1,
+	    .sql = "api.users_create",
+	    .fields = create_fields,
+	    .nfields = API_NOPS(create_fields),
+	    .body_mode = BODY_CREATE,
+	    .prepare = hash_password },
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "users.get", .auth = 1,
-	  .sql = "api.users_get", .params = get_params,
-	  .nparams = API_NOPS(get_params), .path = "/v1/users/{id}" },
-	{ .method = HTTP_METHOD_PATCH, .name = "users.update", .auth = 1,
-	  .sql = "api.users_update", .fields = patch_fields,
-	  .nfields = API_NOPS(patch_fields), .body_mode = BODY_PATCH,
-	  .body_key = "patch", .path = "/v1/users/{id}", .if_match = 1 },
+	{ .method = HTTP_METHOD_GET,
+	    .name = "users.get",
+	    .auth = 1,
+	    .sql = "api.users_get",
+	    .params = get_params,
+	    .nparams = API_NOPS(get_params),
+	    .path = "/v1/users/{id}" },
+	{ .method = HTTP_METHOD_PATCH,
+	    .name = "users.update",
+	    .auth = 1,
+	    .sql = "api.users_update",
+	    .fields = patch_fields,
+	    .nfields = API_NOPS(patch_fields),
+	    .body_mode = BODY_PATCH,
+	    .body_key = "patch",
+	    .path = "/v1/users/{id}",
+	    .if_match = 1 },
 };
 
 int

@@ -13,11 +13,11 @@
 int
 main(void)
 {
-	char	*line = NULL;
-	char	 hash[PASSWORD_HASH_MAX];
-	size_t	 cap = 0, len;
-	ssize_t	 n;
-	int	 rc = 1;
+	char *line = NULL;
+	char hash[PASSWORD_HASH_MAX];
+	size_t cap = 0, len;
+	ssize_t n;
+	int rc = 1;
 
 	if ((n = getline(&line, &cap, stdin)) == -1) {
 		fprintf(stderr, "crm-passwd: no password on stdin\n");

@@ -1,7 +1,9 @@
 """Health, readiness, metrics, the served contract, routing and request ids."""
+import os
 import re
+import subprocess
 
-from conftest import Api
+from conftest import ROOT, Api
 
 
 def test_healthz(anon):
@@ -22,14 +24,19 @@ def test_openapi_json(anon):
     assert "/v1/users" in doc["paths"]
 
 
-def test_metrics_counts_requests(anon):
-    anon.get("/healthz")
+def healthz_count(anon):
+    text = anon.get("/metrics").text
+    m = re.search(r'^crm_http_requests_total\{route="healthz",status="200"\} (\d+)$', text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def test_metrics_are_shared_by_all_workers(anon):
+    before = healthz_count(anon)
+    for _ in range(20):
+        Api().get("/healthz")  # a new connection each: any worker may answer
+    assert healthz_count(anon) - before == 20
     r = anon.get("/metrics")
-    assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/plain")
-    m = re.search(r'^crm_http_requests_total\{route="healthz",status="200"\} (\d+)$',
-                  r.text, re.M)
-    assert m and int(m.group(1)) >= 1
     assert "crm_http_request_duration_seconds_bucket" in r.text
     assert "crm_db_connections_in_use" in r.text
     assert "crm_db_pool_max" in r.text
@@ -62,3 +69,14 @@ def test_method_not_allowed(anon):
     r = Api().call("PUT", "/v1/auth/login", json_body={}, validate=False)
     assert r.status_code == 405
     assert "POST" in r.headers["Allow"]
+
+
+def test_server_refuses_a_short_jwt_secret(tmp_path):
+    env = dict(os.environ, CRM_VAR=str(tmp_path), CRM_JWT_SECRET="only-31-bytes-of-secret-here!!!",
+               CRM_JWT_SECRET_FILE="", CRM_DATABASE_URL="dbname=unused",
+               CRM_LISTEN_HOST="127.0.0.1", CRM_LISTEN_PORT="18999", CRM_WORKERS="1",
+               CRM_DB_POOL="1")
+    r = subprocess.run(["bash", "scripts/server.sh", "run"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "at least 32 bytes" in r.stdout + r.stderr

@@ -7,16 +7,22 @@ static void
 test_b64url(void)
 {
 	/* RFC 4648 test vectors, base64url and unpadded. */
-	static const struct { const char *in, *out; } v[] = {
-		{ "", "" }, { "f", "Zg" }, { "fo", "Zm8" }, { "foo", "Zm9v" },
-		{ "foob", "Zm9vYg" }, { "fooba", "Zm9vYmE" },
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+		{ "", "" },
+		{ "f", "Zg" },
+		{ "fo", "Zm8" },
+		{ "foo", "Zm9v" },
+		{ "foob", "Zm9vYg" },
+		{ "fooba", "Zm9vYmE" },
 		{ "foobar", "Zm9vYmFy" },
 	};
-	unsigned char	bin[] = { 0xfb, 0xff, 0xbf, 0x3e };
-	unsigned char	buf[64];
-	char		enc[64];
-	size_t		i;
-	long		n;
+	unsigned char bin[] = { 0xfb, 0xff, 0xbf, 0x3e };
+	unsigned char buf[64];
+	char enc[64];
+	size_t i;
+	long n;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		b64url_encode((const unsigned char *)v[i].in, strlen(v[i].in),
@@ -46,22 +52,24 @@ test_b64url(void)
 static void
 test_sha256(void)
 {
-	char	hex[65];
+	char hex[65];
 
 	sha256_hex("", 0, hex);
-	CHECK_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	CHECK_STR_EQ(hex,
+	    "e3b0c44298fc1c149afbf4c8996fb924"
 	    "27ae41e4649b934ca495991b7852b855");
 	sha256_hex("abc", 3, hex);
-	CHECK_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223"
+	CHECK_STR_EQ(hex,
+	    "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
 }
 
 static void
 test_random(void)
 {
-	char		a[64], b[64], u[37], w[37];
-	unsigned char	raw[64];
-	size_t		i;
+	char a[64], b[64], u[37], w[37];
+	unsigned char raw[64];
+	size_t i;
 
 	CHECK_INT_EQ(random_token(32, a, sizeof(a)), 0);
 	CHECK_INT_EQ(strlen(a), 43);

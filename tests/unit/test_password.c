@@ -6,7 +6,7 @@
 static void
 test_roundtrip(void)
 {
-	char	h1[PASSWORD_HASH_MAX], h2[PASSWORD_HASH_MAX];
+	char h1[PASSWORD_HASH_MAX], h2[PASSWORD_HASH_MAX];
 
 	CHECK_INT_EQ(password_hash("correct horse battery", h1), 0);
 	CHECK(strncmp(h1, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
@@ -24,10 +24,10 @@ test_roundtrip(void)
 static void
 test_reject(void)
 {
-	char	h[PASSWORD_HASH_MAX], other[PASSWORD_HASH_MAX];
-	char	longpw[PASSWORD_MAX_LEN + 2];
-	uint8_t	salt[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-	    15, 16 };
+	char h[PASSWORD_HASH_MAX], other[PASSWORD_HASH_MAX];
+	char longpw[PASSWORD_MAX_LEN + 2];
+	uint8_t salt[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+		16 };
 
 	CHECK(!password_verify(NULL, "x"));
 	CHECK(!password_verify("", "x"));
@@ -35,11 +35,13 @@ test_reject(void)
 	CHECK(!password_verify("$argon2id$v=19$m=19456,t=2,p=1$AAAA$", "x"));
 
 	/* A valid argon2i hash of the right password is still refused. */
-	CHECK_INT_EQ(argon2i_hash_encoded(2, 1024, 1, "password12", 10,
-	    salt, sizeof(salt), 32, other, sizeof(other)), ARGON2_OK);
+	CHECK_INT_EQ(argon2i_hash_encoded(2, 1024, 1, "password12", 10, salt,
+	                 sizeof(salt), 32, other, sizeof(other)),
+	    ARGON2_OK);
 	CHECK(!password_verify(other, "password12"));
-	CHECK_INT_EQ(argon2d_hash_encoded(2, 1024, 1, "password12", 10,
-	    salt, sizeof(salt), 32, other, sizeof(other)), ARGON2_OK);
+	CHECK_INT_EQ(argon2d_hash_encoded(2, 1024, 1, "password12", 10, salt,
+	                 sizeof(salt), 32, other, sizeof(other)),
+	    ARGON2_OK);
 	CHECK(!password_verify(other, "password12"));
 
 	/* Over-long passwords never match. */

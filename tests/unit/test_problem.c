@@ -8,7 +8,10 @@
 static void
 test_titles(void)
 {
-	static const struct { int s; const char *title, *slug; } v[] = {
+	static const struct {
+		int s;
+		const char *title, *slug;
+	} v[] = {
 		{ 400, "Bad Request", "bad-request" },
 		{ 401, "Unauthorized", "unauthorized" },
 		{ 403, "Forbidden", "forbidden" },
@@ -24,7 +27,7 @@ test_titles(void)
 		{ 500, "Internal Server Error", "internal" },
 		{ 503, "Service Unavailable", "unavailable" },
 	};
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		CHECK_STR_EQ(problem_title(v[i].s), v[i].title);
@@ -37,10 +40,10 @@ test_titles(void)
 static void
 test_check(void)
 {
-	struct check	chk;
-	char		big[400];
-	json_t		*t;
-	int		i;
+	struct check chk;
+	char big[400];
+	json_t *t;
+	int i;
 
 	check_init(&chk);
 	CHECK_INT_EQ(chk.status, 0);
@@ -77,10 +80,10 @@ test_check(void)
 static void
 test_render(void)
 {
-	struct check	 chk;
-	json_t		*doc, *extra, *errs;
-	json_error_t	 err;
-	char		*s;
+	struct check chk;
+	json_t *doc, *extra, *errs;
+	json_error_t err;
+	char *s;
 
 	s = problem_render(404, "contact not found", "req-1", NULL, NULL);
 	CHECK(s != NULL);
@@ -116,10 +119,12 @@ test_render(void)
 	doc = json_loads(s, 0, &err);
 	errs = json_object_get(doc, "errors");
 	CHECK_INT_EQ(json_array_size(errs), 2);
-	CHECK_STR_EQ(json_string_value(json_object_get(
-	    json_array_get(errs, 0), "field")), "email");
-	CHECK_STR_EQ(json_string_value(json_object_get(
-	    json_array_get(errs, 1), "code")), "required");
+	CHECK_STR_EQ(json_string_value(
+	                 json_object_get(json_array_get(errs, 0), "field")),
+	    "email");
+	CHECK_STR_EQ(json_string_value(
+	                 json_object_get(json_array_get(errs, 1), "code")),
+	    "required");
 	CHECK_INT_EQ(json_integer_value(json_object_get(doc, "current")), 3);
 	CHECK_INT_EQ(json_integer_value(json_object_get(doc, "status")), 422);
 	json_decref(doc);

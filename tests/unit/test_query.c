@@ -19,13 +19,13 @@ static const struct param_spec spec[] = {
 	{ "fields", PT_FIELDS, 0, 0, fields },
 	{ "offset", PT_INT, -5, 5, NULL },
 };
-#define NSPEC	(sizeof(spec) / sizeof(spec[0]))
+#define NSPEC (sizeof(spec) / sizeof(spec[0]))
 
 static json_t *
 expect_ok(const char *qs)
 {
-	struct check	 chk;
-	json_t		*j;
+	struct check chk;
+	json_t *j;
 
 	j = query_parse(qs, spec, NSPEC, &chk);
 	CHECK(j != NULL);
@@ -40,8 +40,8 @@ expect_ok(const char *qs)
 static void
 expect_err(const char *qs, const char *field, const char *code)
 {
-	struct check	 chk;
-	json_t		*j;
+	struct check chk;
+	json_t *j;
 
 	j = query_parse(qs, spec, NSPEC, &chk);
 	CHECK(j == NULL);
@@ -57,7 +57,7 @@ expect_err(const char *qs, const char *field, const char *code)
 static void
 test_basic(void)
 {
-	json_t	*j, *f;
+	json_t *j, *f;
 
 	j = expect_ok(NULL);
 	CHECK_INT_EQ(json_integer_value(json_object_get(j, "limit")),
@@ -68,7 +68,8 @@ test_basic(void)
 	CHECK_INT_EQ(json_integer_value(json_object_get(j, "limit")), 50);
 	json_decref(j);
 
-	j = expect_ok("q=a%20b&limit=10&archived=true&status=open"
+	j = expect_ok(
+	    "q=a%20b&limit=10&archived=true&status=open"
 	    "&owner_id=0E8F5C3A-1B2C-4D5E-8F90-A1B2C3D4E5F6"
 	    "&updated_since=2024-01-01T00:00:00%2B03:30&cursor=abc_-Zz"
 	    "&sort=-name&fields=id,email&offset=-5");
@@ -102,8 +103,8 @@ test_basic(void)
 static void
 test_errors(void)
 {
-	struct check	 chk;
-	json_t		*j;
+	struct check chk;
+	json_t *j;
 
 	expect_err("limit=1&limit=2", "limit", "duplicate");
 	expect_err("limit=1&li%6Dit=2", "limit", "duplicate");
@@ -115,8 +116,8 @@ test_errors(void)
 	expect_err("q=%", "q", "invalid_encoding");
 	expect_err("q=%00", "q", "invalid_encoding");
 	expect_err("q=%FF", "q", "invalid_encoding");
-	expect_err("q=%C0%AF", "q", "invalid_encoding");	/* overlong */
-	expect_err("q=%ED%A0%80", "q", "invalid_encoding");	/* surrogate */
+	expect_err("q=%C0%AF", "q", "invalid_encoding"); /* overlong */
+	expect_err("q=%ED%A0%80", "q", "invalid_encoding"); /* surrogate */
 	expect_err("q=%D8", "q", "invalid_encoding");
 	expect_err("q%=1", "q%", "invalid_encoding");
 	expect_err("q=abcdef", "q", "too_long");
@@ -136,8 +137,8 @@ test_errors(void)
 	expect_err("status=pending", "status", "invalid_choice");
 	expect_err("updated_since=2024-01-01", "updated_since",
 	    "invalid_format");
-	expect_err("updated_since=2024-01-01T00:00:00+03:30",
-	    "updated_since", "invalid_format");	/* '+' became a space */
+	expect_err("updated_since=2024-01-01T00:00:00+03:30", "updated_since",
+	    "invalid_format"); /* '+' became a space */
 	expect_err("cursor=a%2Bb", "cursor", "invalid_format");
 	expect_err("cursor=a=", "cursor", "invalid_format");
 	expect_err("cursor=abcde", "cursor", "invalid_format");
@@ -164,8 +165,8 @@ test_errors(void)
 static void
 test_cursor_len(void)
 {
-	char	qs[600];
-	json_t	*j;
+	char qs[600];
+	json_t *j;
 
 	strcpy(qs, "cursor=");
 	memset(qs + 7, 'A', 512);
@@ -182,8 +183,8 @@ test_no_limit(void)
 	static const struct param_spec s[] = {
 		{ "q", PT_STRING, 0, 10, NULL },
 	};
-	struct check	 chk;
-	json_t		*j;
+	struct check chk;
+	json_t *j;
 
 	j = query_parse("", s, 1, &chk);
 	CHECK(j != NULL && json_object_size(j) == 0);

@@ -7,16 +7,15 @@
 #include "token.h"
 #include "unit.h"
 
-#define SECRET	"0123456789abcdef0123456789abcdef"
-#define NOW	1700000000L
-#define SUB	"0e8f5c3a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
-#define ORG	"11111111-2222-4333-8444-555555555555"
-#define JTI	"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
-#define HDR	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+#define SECRET "0123456789abcdef0123456789abcdef"
+#define NOW    1700000000L
+#define SUB    "0e8f5c3a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+#define ORG    "11111111-2222-4333-8444-555555555555"
+#define JTI    "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+#define HDR    "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 
-static const struct token_key key = {
-	(const unsigned char *)SECRET, sizeof(SECRET) - 1, "crm", "crm-api"
-};
+static const struct token_key key = { (const unsigned char *)SECRET,
+	sizeof(SECRET) - 1, "crm", "crm-api" };
 
 enum sig { SIG_NONE, SIG_EMPTY, SIG_256, SIG_384, SIG_512 };
 
@@ -24,11 +23,11 @@ enum sig { SIG_NONE, SIG_EMPTY, SIG_256, SIG_384, SIG_512 };
 static char *
 forge(const char *hdr, const char *payload, enum sig sig)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
-	const EVP_MD	*md = NULL;
-	size_t		 hl, pl, n;
-	char		*t;
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	const EVP_MD *md = NULL;
+	size_t hl, pl, n;
+	char *t;
 
 	hl = strlen(hdr);
 	pl = strlen(payload);
@@ -46,8 +45,8 @@ forge(const char *hdr, const char *payload, enum sig sig)
 	else if (sig == SIG_512)
 		md = EVP_sha512();
 	if (md != NULL)
-		HMAC(md, SECRET, sizeof(SECRET) - 1, (unsigned char *)t, n,
-		    mac, &maclen);
+		HMAC(md, SECRET, sizeof(SECRET) - 1, (unsigned char *)t, n, mac,
+		    &maclen);
 	if (sig == SIG_NONE)
 		return (t);
 	t[n++] = '.';
@@ -59,15 +58,22 @@ forge(const char *hdr, const char *payload, enum sig sig)
 static void
 payload(char *buf, size_t len, const char *name, const char *raw)
 {
-	static const struct { const char *name, *val; } c[] = {
-		{ "iss", "\"crm\"" }, { "aud", "\"crm-api\"" },
-		{ "sub", "\"" SUB "\"" }, { "org", "\"" ORG "\"" },
-		{ "role", "\"rep\"" }, { "jti", "\"" JTI "\"" },
-		{ "iat", "1700000000" }, { "nbf", "1700000000" },
-		{ "exp", "1700000900" }, { "token_use", "\"access\"" },
+	static const struct {
+		const char *name, *val;
+	} c[] = {
+		{ "iss", "\"crm\"" },
+		{ "aud", "\"crm-api\"" },
+		{ "sub", "\"" SUB "\"" },
+		{ "org", "\"" ORG "\"" },
+		{ "role", "\"rep\"" },
+		{ "jti", "\"" JTI "\"" },
+		{ "iat", "1700000000" },
+		{ "nbf", "1700000000" },
+		{ "exp", "1700000900" },
+		{ "token_use", "\"access\"" },
 	};
-	size_t	i, off;
-	int	n;
+	size_t i, off;
+	int n;
 
 	off = 0;
 	buf[off++] = '{';
@@ -76,7 +82,7 @@ payload(char *buf, size_t len, const char *name, const char *raw)
 
 		if (name != NULL && strcmp(name, c[i].name) == 0) {
 			if (raw == NULL)
-				continue;	/* claim removed */
+				continue; /* claim removed */
 			v = raw;
 		}
 		n = snprintf(buf + off, len - off, "%s\"%s\":%s",
@@ -89,19 +95,19 @@ payload(char *buf, size_t len, const char *name, const char *raw)
 static void
 expect_fail(const char *tok, time_t now, const char *reason)
 {
-	struct token_claims	 c;
-	const char		*why = NULL;
+	struct token_claims c;
+	const char *why = NULL;
 
 	CHECK_INT_EQ(token_verify(&key, tok, now, &c, &why), -1);
 	CHECK_STR_EQ(why, reason);
 }
 
 static void
-forged_fail(const char *hdr, const char *name, const char *raw,
-    enum sig sig, const char *reason)
+forged_fail(const char *hdr, const char *name, const char *raw, enum sig sig,
+    const char *reason)
 {
-	char	 p[1024];
-	char	*t;
+	char p[1024];
+	char *t;
 
 	payload(p, sizeof(p), name, raw);
 	t = forge(hdr, p, sig);
@@ -112,10 +118,10 @@ forged_fail(const char *hdr, const char *name, const char *raw,
 static void
 test_roundtrip(void)
 {
-	struct token_claims	 c;
-	const char		*why = "unset";
-	char			*t, *t2;
-	char			 p[1024];
+	struct token_claims c;
+	const char *why = "unset";
+	char *t, *t2;
+	char p[1024];
 
 	t = token_issue(&key, SUB, ORG, "manager", NOW, 900);
 	CHECK(t != NULL);
@@ -130,12 +136,14 @@ test_roundtrip(void)
 	CHECK_INT_EQ(c.exp, NOW + 900);
 
 	/* Leeway: accepted up to exp + 30, expired after. */
-	CHECK_INT_EQ(token_verify(&key, t, NOW + 900 + TOKEN_LEEWAY_SECONDS,
-	    &c, &why), 0);
+	CHECK_INT_EQ(token_verify(&key, t, NOW + 900 + TOKEN_LEEWAY_SECONDS, &c,
+	                 &why),
+	    0);
 	expect_fail(t, NOW + 900 + TOKEN_LEEWAY_SECONDS + 1, "expired");
 	/* nbf within leeway is fine, beyond it is not. */
 	CHECK_INT_EQ(token_verify(&key, t, NOW - TOKEN_LEEWAY_SECONDS, &c,
-	    &why), 0);
+	                 &why),
+	    0);
 	expect_fail(t, NOW - TOKEN_LEEWAY_SECONDS - 1, "not yet valid");
 
 	/* Each issue gets a fresh jti. */
@@ -155,7 +163,7 @@ test_roundtrip(void)
 static void
 test_issue_refuses(void)
 {
-	struct token_key	k = key;
+	struct token_key k = key;
 
 	CHECK(token_issue(&key, "nope", ORG, "rep", NOW, 900) == NULL);
 	CHECK(token_issue(&key, SUB, ORG, "root", NOW, 900) == NULL);
@@ -170,9 +178,9 @@ test_issue_refuses(void)
 static void
 test_keys(void)
 {
-	struct token_key	 k = key;
-	const char		*why;
-	char			*t;
+	struct token_key k = key;
+	const char *why;
+	char *t;
 
 	t = token_issue(&key, SUB, ORG, "rep", NOW, 900);
 	k.len = 31;
@@ -193,26 +201,26 @@ static void
 test_algorithms(void)
 {
 	/* alg none, unsigned: "h.p." and "h.p", and with a signature. */
-	forged_fail("{\"alg\":\"none\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_EMPTY, "malformed token");
-	forged_fail("{\"alg\":\"none\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_NONE, "malformed token");
-	forged_fail("{\"alg\":\"none\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_256, "wrong algorithm");
-	forged_fail("{\"alg\":\"None\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_EMPTY, "malformed token");
-	forged_fail("{\"alg\":\"None\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_256, "wrong algorithm");
-	forged_fail("{\"alg\":\"NONE\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_256, "wrong algorithm");
-	forged_fail("{\"alg\":\"HS384\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_384, "wrong algorithm");
-	forged_fail("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_512, "wrong algorithm");
-	forged_fail("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_256, "wrong algorithm");
-	forged_fail("{\"alg\":\"hs256\",\"typ\":\"JWT\"}", NULL, NULL,
-	    SIG_256, "wrong algorithm");
+	forged_fail("{\"alg\":\"none\",\"typ\":\"JWT\"}", NULL, NULL, SIG_EMPTY,
+	    "malformed token");
+	forged_fail("{\"alg\":\"none\",\"typ\":\"JWT\"}", NULL, NULL, SIG_NONE,
+	    "malformed token");
+	forged_fail("{\"alg\":\"none\",\"typ\":\"JWT\"}", NULL, NULL, SIG_256,
+	    "wrong algorithm");
+	forged_fail("{\"alg\":\"None\",\"typ\":\"JWT\"}", NULL, NULL, SIG_EMPTY,
+	    "malformed token");
+	forged_fail("{\"alg\":\"None\",\"typ\":\"JWT\"}", NULL, NULL, SIG_256,
+	    "wrong algorithm");
+	forged_fail("{\"alg\":\"NONE\",\"typ\":\"JWT\"}", NULL, NULL, SIG_256,
+	    "wrong algorithm");
+	forged_fail("{\"alg\":\"HS384\",\"typ\":\"JWT\"}", NULL, NULL, SIG_384,
+	    "wrong algorithm");
+	forged_fail("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", NULL, NULL, SIG_512,
+	    "wrong algorithm");
+	forged_fail("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", NULL, NULL, SIG_256,
+	    "wrong algorithm");
+	forged_fail("{\"alg\":\"hs256\",\"typ\":\"JWT\"}", NULL, NULL, SIG_256,
+	    "wrong algorithm");
 	forged_fail("{\"typ\":\"JWT\"}", NULL, NULL, SIG_256,
 	    "wrong algorithm");
 	forged_fail("{\"alg\":256,\"typ\":\"JWT\"}", NULL, NULL, SIG_256,
@@ -234,8 +242,8 @@ test_typ(void)
 	forged_fail("{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", NULL, NULL,
 	    SIG_256, "wrong type");
 	forged_fail("{\"alg\":\"HS256\"}", NULL, NULL, SIG_256, "wrong type");
-	forged_fail("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", NULL, NULL,
-	    SIG_256, "wrong type");
+	forged_fail("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", NULL, NULL, SIG_256,
+	    "wrong type");
 	/* Same key, same header, but not an access token. */
 	forged_fail(HDR, "token_use", "\"refresh\"", SIG_256,
 	    "wrong token use");
@@ -245,8 +253,8 @@ test_typ(void)
 static void
 test_signature(void)
 {
-	char	*t;
-	size_t	 n;
+	char *t;
+	size_t n;
 
 	t = token_issue(&key, SUB, ORG, "rep", NOW, 900);
 	n = strlen(t);
@@ -259,9 +267,10 @@ test_signature(void)
 	t = token_issue(&key, SUB, ORG, "rep", NOW, 900);
 	n = strlen(t);
 	{
-		static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		static const char a[] =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "abcdefghijklmnopqrstuvwxyz0123456789-_";
-		int	v = (int)(strchr(a, t[n - 1]) - a);
+		int v = (int)(strchr(a, t[n - 1]) - a);
 
 		CHECK((v & 3) == 0);
 		t[n - 1] = a[v ^ 1];
@@ -271,8 +280,8 @@ test_signature(void)
 
 	/* Payload swapped under the original signature. */
 	{
-		char	 p[1024], *good, *evil, *dot2, *mix;
-		size_t	 off;
+		char p[1024], *good, *evil, *dot2, *mix;
+		size_t off;
 
 		payload(p, sizeof(p), NULL, NULL);
 		good = forge(HDR, p, SIG_256);
@@ -333,7 +342,7 @@ test_claims(void)
 
 	/* Payload that is not an object, or has duplicate claims. */
 	{
-		char	*t;
+		char *t;
 
 		t = forge(HDR, "[1,2]", SIG_256);
 		expect_fail(t, NOW, "malformed payload");
@@ -347,9 +356,9 @@ test_claims(void)
 static void
 test_shape(void)
 {
-	char	*t, *big;
-	char	 buf[2048];
-	size_t	 n;
+	char *t, *big;
+	char buf[2048];
+	size_t n;
 
 	expect_fail(NULL, NOW, "missing token");
 	expect_fail("", NOW, "missing token");
