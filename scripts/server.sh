@@ -20,6 +20,7 @@ render_conf() {
 	    -e "s|@CRM_KORE_BODY_MAX@|$((body_max * 2))|" \
 	    -e "s|@CRM_MODULE@|${CRM_MODULE:-$root/build/crm.so}|" \
 	    -e "s|@CRM_PIDFILE@|${pidfile}|" \
+	    -e "s|@CRM_SECCOMP_TRACING@|${CRM_SECCOMP_TRACING:-no}|" \
 	    "$root/conf/crm.conf.in" >"$var/crm.conf"
 }
 
@@ -74,7 +75,7 @@ run() {
 	export CRM_ACCESS_TTL CRM_REFRESH_TTL CRM_JWT_ISSUER CRM_JWT_AUDIENCE \
 	    CRM_BODY_MAX CRM_DB_POOL
 	cd "$root"
-	exec kore -f -n -r -c "$var/crm.conf"
+	exec ${CRM_LAUNCH_PREFIX:-} kore -f -n -r -c "$var/crm.conf"
 }
 
 stop() {

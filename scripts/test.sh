@@ -42,6 +42,7 @@ if [ -n "${CRM_SANITIZE:-}" ]; then
 	asan=$(gcc -print-file-name=libasan.so)
 	ubsan=$(gcc -print-file-name=libubsan.so)
 	export CRM_LAUNCH_PREFIX="env LD_PRELOAD=$asan:$ubsan ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
+	export CRM_SECCOMP_TRACING=yes
 fi
 bash scripts/server.sh start
 export CRM_BASE_URL="http://${CRM_LISTEN_HOST}:${CRM_LISTEN_PORT}"

@@ -30,7 +30,7 @@ decode_checks(const char *s, size_t len)
 	unsigned char	*out;
 	char		*enc;
 	size_t		 need;
-	long		 n, m;
+	long		 n;
 
 	/* Enough for any accepted string (what the decoder itself needs). */
 	need = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);

@@ -55,21 +55,18 @@ for src in tests/fuzz/fuzz_*.c; do
 	if [ -d "tests/fuzz/corpus/$name" ]; then
 		cp tests/fuzz/corpus/"$name"/* "$work"/ 2>/dev/null
 	fi
-	dict=
-	[ -f "tests/fuzz/dict/$name.dict" ] &&
-	    dict="-dict=tests/fuzz/dict/$name.dict"
 
 	# shellcheck disable=SC2086
 	"$OUT/$name" -max_total_time="$SECONDS_EACH" -timeout=10 \
 	    -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
-	    -artifact_prefix="$art/" $dict ${FUZZ_ARGS:-} \
+	    -artifact_prefix="$art/" ${FUZZ_ARGS:-} \
 	    "$work" >"$OUT/$name.log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
 	    "$OUT/$name.log" | tail -n 1)
 	if [ "$rc" -eq 0 ]; then
 		echo "$name: ok (${runs:-?} runs in ${SECONDS_EACH}s," \
-		    "corpus $(ls "$work" | wc -l))"
+		    "corpus $(find "$work" -type f | wc -l))"
 		passed=$((passed + 1))
 	else
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' \
