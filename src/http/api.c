@@ -132,6 +132,7 @@ request_free(struct http_request *req)
 	json_decref(ar->args);
 	kore_free(ar->ctx_text);
 	kore_free(ar->args_text);
+	kore_free(ar->idem_key);
 	if (ar->extra != NULL && ar->extra_free != NULL)
 		ar->extra_free(ar->extra);
 	http_state_cleanup(req);
@@ -315,6 +316,41 @@ parse_body(struct http_request *req, const struct api_op *op, struct check *chk)
 	    op->nfields, op->body_mode, chk));
 }
 
+/*
+ * Idempotency-Key: 1-255 visible ASCII characters. The request hash covers
+ * the operation and its validated arguments (so key order and white space
+ * do not matter), keyed with the server secret because the arguments may
+ * hold a password.
+ */
+static int
+idempotency_key(struct http_request *req, struct api_request *ar,
+    struct check *chk)
+{
+	const char *key;
+	char *canon;
+	size_t i, len;
+
+	if (!ar->op->idempotent ||
+	    !http_request_header(req, "idempotency-key", &key))
+		return (0);
+	len = strlen(key);
+	for (i = 0; i < len && key[i] > 0x20 && key[i] < 0x7f; i++)
+		;
+	if (len == 0 || len > 255 || i != len) {
+		check_field(chk, 400, "Idempotency-Key", "invalid_format",
+		    "1 to 255 visible ASCII characters");
+		return (-1);
+	}
+	canon = json_dumps(ar->args, JSON_COMPACT | JSON_SORT_KEYS);
+	if (canon == NULL)
+		return (-1);
+	hmac_sha256_hex(config.secret, config.secret_len, canon, strlen(canon),
+	    ar->idem_hash);
+	free(canon);
+	ar->idem_key = kore_strdup(key);
+	return (0);
+}
+
 /* Builds args from path, query string, headers and body; 0 or replied. */
 static int
 build_args(struct http_request *req, struct api_request *ar)
@@ -344,6 +380,8 @@ build_args(struct http_request *req, struct api_request *ar)
 		json_object_update(args, body);
 		json_decref(body);
 	}
+	if (idempotency_key(req, ar, &chk) != 0)
+		goto bad;
 	return (0);
 bad:
 	api_meta(ar, &m);
@@ -473,11 +511,38 @@ state_db_setup(struct http_request *req)
 	return (HTTP_STATE_CONTINUE);
 }
 
+/*
+ * fn comes from the op tables, never from the client. The op's own call
+ * goes through api.idempotent() when the request carries an
+ * Idempotency-Key; follow-up queries of multi-step flows never do.
+ */
+static int
+send_query(struct api_request *ar)
+{
+	char sql[192];
+
+	if (ar->idem_key != NULL && ar->fn == ar->op->sql) {
+		return (kore_pgsql_query_params(&ar->sql,
+		    "SELECT status, body, etag, location FROM "
+		    "api.idempotent($1::jsonb, $3, $4, $5, $2::jsonb)",
+		    0, 5, KORE_PGSQL_PARAM_TEXT(ar->ctx_text),
+		    KORE_PGSQL_PARAM_TEXT(ar->args_text),
+		    KORE_PGSQL_PARAM_TEXT(ar->idem_key),
+		    KORE_PGSQL_PARAM_TEXT(ar->idem_hash),
+		    KORE_PGSQL_PARAM_TEXT(ar->fn)));
+	}
+	snprintf(sql, sizeof(sql),
+	    "SELECT status, body, etag, location FROM %s($1::jsonb, $2::jsonb)",
+	    ar->fn);
+	return (kore_pgsql_query_params(&ar->sql, sql, 0, 2,
+	    KORE_PGSQL_PARAM_TEXT(ar->ctx_text),
+	    KORE_PGSQL_PARAM_TEXT(ar->args_text)));
+}
+
 static int
 state_db_query(struct http_request *req)
 {
 	struct api_request *ar = http_state_get(req);
-	char sql[160];
 	char *args;
 
 	kore_free(ar->ctx_text);
@@ -493,15 +558,8 @@ state_db_query(struct http_request *req)
 	free(args);
 	result_clear(ar);
 
-	/* fn comes from the op tables, never from the client. */
-	snprintf(sql, sizeof(sql),
-	    "SELECT status, body, etag, location "
-	    "FROM %s($1::jsonb, $2::jsonb)",
-	    ar->fn);
 	req->fsm_state = API_DB_WAIT;
-	if (!kore_pgsql_query_params(&ar->sql, sql, 0, 2,
-	        KORE_PGSQL_PARAM_TEXT(ar->ctx_text),
-	        KORE_PGSQL_PARAM_TEXT(ar->args_text)))
+	if (!send_query(ar))
 		return (HTTP_STATE_CONTINUE); /* state is ERROR now */
 	return (HTTP_STATE_RETRY);
 }

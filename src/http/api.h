@@ -54,6 +54,8 @@ struct api_op {
 	 * {name} segment must be a UUID and is passed as args.name. */
 	const char *path;
 	int if_match; /* pass If-Match as args.if_match */
+	/* POST honours Idempotency-Key: the reply is stored and replayed. */
+	int idempotent;
 
 	/* Optional: adjust args before the first query (hash a password...). */
 	enum api_next (*prepare)(struct http_request *, struct api_request *);
@@ -76,6 +78,8 @@ struct api_request {
 	const char *fn;
 	char *ctx_text;
 	char *args_text;
+	char *idem_key; /* Idempotency-Key, when the op honours it */
+	char idem_hash[65]; /* HMAC of the operation and its arguments */
 	int status;
 	char *body;
 	char *etag;

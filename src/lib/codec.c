@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "codec.h"
@@ -108,12 +109,24 @@ b64url_decode(const char *in, unsigned char *out, size_t outlen)
 	return ((long)o);
 }
 
+static void
+hex_encode(const unsigned char *md, unsigned int len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		out[i * 2] = hex[md[i] >> 4];
+		out[i * 2 + 1] = hex[md[i] & 0x0f];
+	}
+	out[len * 2] = '\0';
+}
+
 void
 sha256_hex(const void *data, size_t len, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen, i;
+	unsigned int mdlen;
 
 	mdlen = 0;
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
@@ -123,11 +136,24 @@ sha256_hex(const void *data, size_t len, char out[65])
 		out[64] = '\0';
 		return;
 	}
-	for (i = 0; i < mdlen; i++) {
-		out[i * 2] = hex[md[i] >> 4];
-		out[i * 2 + 1] = hex[md[i] & 0x0f];
+	hex_encode(md, mdlen, out);
+	OPENSSL_cleanse(md, sizeof(md));
+}
+
+void
+hmac_sha256_hex(const void *key, size_t klen, const void *data, size_t len,
+    char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (HMAC(EVP_sha256(), key, (int)klen, data, len, md, &mdlen) == NULL ||
+	    mdlen != 32) {
+		memset(out, '0', 64);
+		out[64] = '\0';
+		return;
 	}
-	out[64] = '\0';
+	hex_encode(md, mdlen, out);
 	OPENSSL_cleanse(md, sizeof(md));
 }
 

@@ -10,6 +10,9 @@ void b64url_encode(const unsigned char *in, size_t len, char *out);
 long b64url_decode(const char *in, unsigned char *out, size_t outlen);
 /* Lowercase hex SHA-256 of data into out[65]. */
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* Lowercase hex HMAC-SHA256 of data under key into out[65]. */
+void hmac_sha256_hex(const void *key, size_t klen, const void *data, size_t len,
+    char out[65]);
 /* nbytes of CSPRNG output as unpadded base64url into out; 0 on success. */
 int random_token(size_t nbytes, char *out, size_t outlen);
 /* Fills a version-4 random UUID string (37 bytes incl. NUL); 0 on success. */

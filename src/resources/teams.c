@@ -65,7 +65,8 @@ static struct api_op collection_ops[] = {
 	    .sql = "api.teams_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE },
+	    .body_mode = BODY_CREATE,
+	    .idempotent = 1 },
 };
 
 static struct api_op item_ops[] = {
@@ -107,7 +108,8 @@ static struct api_op members_ops[] = {
 	    .fields = member_fields,
 	    .nfields = API_NOPS(member_fields),
 	    .body_mode = BODY_CREATE,
-	    .path = "/v1/teams/{team_id}/members" },
+	    .path = "/v1/teams/{team_id}/members",
+	    .idempotent = 1 },
 };
 
 static struct api_op member_ops[] = {

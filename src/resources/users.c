@@ -130,7 +130,8 @@ static struct api_op collection_ops[] = {
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
-	    .prepare = hash_password },
+	    .prepare = hash_password,
+	    .idempotent = 1 },
 };
 
 static struct api_op item_ops[] = {

@@ -100,11 +100,24 @@ test_timingsafe(void)
 	CHECK(timingsafe_eq("x", "y", 0));
 }
 
+static void
+test_hmac(void)
+{
+	char out[65];
+
+	/* RFC 4231 test case 2. */
+	hmac_sha256_hex("Jefe", 4, "what do ya want for nothing?", 28, out);
+	CHECK_STR_EQ(out,
+	    "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
+}
+
 int
 main(void)
 {
 	test_b64url();
 	test_sha256();
+	test_hmac();
 	test_random();
 	test_timingsafe();
 	return (UNIT_DONE());
