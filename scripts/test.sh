@@ -8,7 +8,8 @@ cd "$root"
 # shellcheck source=../conf/test.env
 source conf/test.env
 export CRM_LISTEN_HOST CRM_LISTEN_PORT CRM_WORKERS CRM_DB_POOL CRM_BODY_MAX \
-    CRM_ACCESS_TTL CRM_REFRESH_TTL CRM_JWT_ISSUER CRM_JWT_AUDIENCE
+    CRM_ACCESS_TTL CRM_REFRESH_TTL CRM_JWT_ISSUER CRM_JWT_AUDIENCE \
+    CRM_RATE_PER_MINUTE CRM_RATE_BURST
 mkdir -p "$root/var"
 export CRM_VAR=$root/var/test.$$
 export CRM_PGDATA=$CRM_VAR/pg/data CRM_PGRUN=$CRM_VAR/pg/run CRM_PGPORT

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "http/metrics.h"
+#include "lib/ratelimit.h"
 #include "resources/resources.h"
 
 int crm_load(int);
@@ -58,6 +59,11 @@ kore_parent_configure(int argc, char **argv)
 		exit(1);
 	if (metrics_init() != 0) {
 		fprintf(stderr, "crm: cannot map the metrics area\n");
+		exit(1);
+	}
+	if (ratelimit_init((unsigned)config.rate_per_minute,
+	    (unsigned)config.rate_burst) != 0) {
+		fprintf(stderr, "crm: cannot map the rate-limit table\n");
 		exit(1);
 	}
 	register_routes();

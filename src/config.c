@@ -129,7 +129,10 @@ config_load(void)
 	        &config.refresh_ttl) ||
 	    env_long("CRM_BODY_MAX", 1024 * 1024, 1024, 8 * 1024 * 1024,
 	        &body_max) ||
-	    env_long("CRM_DB_POOL", 16, 1, 500, &pool_max))
+	    env_long("CRM_DB_POOL", 16, 1, 500, &pool_max) ||
+	    env_long("CRM_RATE_PER_MINUTE", 1200, 0, 1000000,
+	    &config.rate_per_minute) ||
+	    env_long("CRM_RATE_BURST", 200, 1, 100000, &config.rate_burst))
 		return (-1);
 	config.body_max = (size_t)body_max;
 	config.pool_max = (int)pool_max;

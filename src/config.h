@@ -16,6 +16,8 @@ struct crm_config {
 	long refresh_ttl; /* seconds */
 	size_t body_max; /* bytes; larger bodies get 413 */
 	int pool_max; /* pgsql_conn_max per worker */
+	long rate_per_minute; /* per caller, all workers; 0: no limit */
+	long rate_burst;
 	char *openapi; /* the served OpenAPI document (JSON) */
 	size_t openapi_len;
 	struct token_key key;

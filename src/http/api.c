@@ -17,6 +17,7 @@
 #include "../db/errors.h"
 #include "../lib/codec.h"
 #include "../lib/problem.h"
+#include "../lib/ratelimit.h"
 #include "api.h"
 #include "auth.h"
 #include "metrics.h"
@@ -389,6 +390,24 @@ bad:
 	return (-1);
 }
 
+/* Each caller (user or API key) has its own budget across all workers. */
+static int
+rate_limit(struct http_request *req, struct api_request *ar)
+{
+	const char *caller = ar->who.kind == PRINCIPAL_KEY ? ar->who.key_hash :
+	    ar->who.user_id;
+	unsigned wait;
+	char retry[16];
+
+	wait = ratelimit_take(caller, strlen(caller), kore_time_ms());
+	if (wait == 0)
+		return (0);
+	snprintf(retry, sizeof(retry), "%u", wait);
+	http_response_header(req, "retry-after", retry);
+	api_fail(req, ar, 429, "too many requests; slow down");
+	return (-1);
+}
+
 static int
 authenticate(struct http_request *req, struct api_request *ar)
 {
@@ -397,12 +416,13 @@ authenticate(struct http_request *req, struct api_request *ar)
 
 	if (!ar->op->auth)
 		return (0);
-	if (auth_resolve(req, &ar->who, &why, &challenge) == 0)
-		return (0);
-	http_response_header(req, "www-authenticate", challenge);
-	api_meta(ar, &m);
-	reply_problem(req, &m, 401, why, NULL, NULL);
-	return (-1);
+	if (auth_resolve(req, &ar->who, &why, &challenge) != 0) {
+		http_response_header(req, "www-authenticate", challenge);
+		api_meta(ar, &m);
+		reply_problem(req, &m, 401, why, NULL, NULL);
+		return (-1);
+	}
+	return (rate_limit(req, ar));
 }
 
 static int
