@@ -6,6 +6,7 @@
  * Error messages never echo the submitted values.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,29 +22,58 @@ static int depth_ok(const unsigned char *, size_t);
 static void syntax_error(struct check *, const json_error_t *);
 static const struct field_spec *spec_find(const struct field_spec *, size_t,
     const char *);
-static json_t *check_member(const struct field_spec *, json_t *,
+static void path_join(char *, size_t, const char *, const char *);
+static void path_index(char *, size_t, const char *, size_t);
+static json_t *check_object(const struct field_spec *, size_t, json_t *,
+    enum body_mode, const char *, struct check *);
+static json_t *check_member(const struct field_spec *, const char *, json_t *,
+    enum body_mode, struct check *);
+static json_t *check_string(const struct field_spec *, const char *, json_t *,
     struct check *);
-static json_t *check_string(const struct field_spec *, json_t *,
+static json_t *check_email(const struct field_spec *, const char *, json_t *,
     struct check *);
-static json_t *check_email(const struct field_spec *, json_t *, struct check *);
-static json_t *check_uuid(const struct field_spec *, json_t *, struct check *);
-static json_t *check_int(const struct field_spec *, json_t *, struct check *);
-static json_t *check_enum(const struct field_spec *, json_t *, struct check *);
-static json_t *check_enum_array(const struct field_spec *, json_t *,
+static json_t *check_uuid(const struct field_spec *, const char *, json_t *,
     struct check *);
-static json_t *check_timestamp(const struct field_spec *, json_t *,
+static json_t *check_int(const struct field_spec *, const char *, json_t *,
     struct check *);
-static json_t *check_password(const struct field_spec *, json_t *,
+static json_t *check_enum(const struct field_spec *, const char *, json_t *,
     struct check *);
+static json_t *check_enum_array(const struct field_spec *, const char *,
+    json_t *, struct check *);
+static json_t *check_timestamp(const struct field_spec *, const char *,
+    json_t *, struct check *);
+static json_t *check_password(const struct field_spec *, const char *, json_t *,
+    struct check *);
+static json_t *check_date(const struct field_spec *, const char *, json_t *,
+    struct check *);
+static json_t *check_number(const struct field_spec *, const char *, json_t *,
+    struct check *);
+static int decimal_from_number(json_t *, char *, size_t);
+static json_t *check_decimal(const struct field_spec *, const char *, json_t *,
+    struct check *);
+static int url_host_ok(const char *, size_t);
+static int url_ok(const char *, size_t);
+static json_t *check_url(const struct field_spec *, const char *, json_t *,
+    struct check *);
+static json_t *check_string_array(const struct field_spec *, const char *,
+    json_t *, struct check *);
+static json_t *check_object_array(const struct field_spec *, const char *,
+    json_t *, struct check *);
+static json_t *check_json_object(const struct field_spec *, const char *,
+    json_t *, struct check *);
 static int has_bad_controls(const char *, size_t);
+static int has_controls(const char *, size_t);
 static void trim_ascii(const char **, size_t *);
 static size_t utf8_count(const char *, size_t);
 static int choice_index(const char *const *, const char *);
-static void choice_error(const struct field_spec *, struct check *,
-    const char *);
+static void choice_error(const struct field_spec *, const char *,
+    struct check *, const char *);
 static int digits(const char *, size_t, int *);
 static int days_in_month(int, int);
 static void lower_ascii(char *, size_t);
+
+/* Longest error path built here; check_field cuts it to its own buffer. */
+#define FIELD_PATH_LEN 256
 
 /* OWS per RFC 9110: space and horizontal tab. */
 #define IS_OWS(c) ((c) == ' ' || (c) == '\t')
@@ -207,11 +237,8 @@ body_parse(const char *content_type, const void *data, size_t len,
     size_t max_bytes, const struct field_spec *spec, size_t nspec,
     enum body_mode mode, struct check *chk)
 {
-	json_t *in, *out, *v, *nv;
+	json_t *in, *out;
 	json_error_t err;
-	const char *key;
-	const struct field_spec *fs;
-	size_t i;
 
 	check_init(chk);
 	if (!content_type_ok(content_type)) {
@@ -246,35 +273,7 @@ body_parse(const char *content_type, const void *data, size_t len,
 		check_fail(chk, 422, "empty patch");
 		return (NULL);
 	}
-	if ((out = json_object()) == NULL) {
-		json_decref(in);
-		check_fail(chk, 500, "out of memory");
-		return (NULL);
-	}
-
-	/* jansson keeps insertion order, so errors follow the document. */
-	json_object_foreach(in, key, v)
-	{
-		if ((fs = spec_find(spec, nspec, key)) == NULL) {
-			check_field(chk, 422, key, "unknown_field",
-			    "unknown field");
-			continue;
-		}
-		if ((nv = check_member(fs, v, chk)) == NULL)
-			continue;
-		if (json_object_set_new(out, key, nv) == -1)
-			check_fail(chk, 500, "out of memory");
-	}
-	if (mode == BODY_CREATE) {
-		for (i = 0; i < nspec; i++) {
-			if (!(spec[i].flags & F_REQUIRED) ||
-			    (spec[i].flags & F_READ_ONLY))
-				continue;
-			if (json_object_get(in, spec[i].name) == NULL)
-				check_field(chk, 422, spec[i].name, "required",
-				    "is required");
-		}
-	}
+	out = check_object(spec, nspec, in, mode, NULL, chk);
 	json_decref(in);
 
 	if (chk->status != 0) {
@@ -289,46 +288,155 @@ body_parse(const char *content_type, const void *data, size_t len,
 	return (out);
 }
 
-/* Returns the normalized value (new reference) or NULL after an error. */
+/* "key" at the top, "prefix.key" below it; cut to size if need be. */
+static void
+path_join(char *buf, size_t size, const char *prefix, const char *key)
+{
+	int n;
+
+	if (prefix == NULL || prefix[0] == '\0')
+		n = snprintf(buf, size, "%s", key);
+	else
+		n = snprintf(buf, size, "%s.%s", prefix, key);
+	if (n < 0)
+		buf[0] = '\0';
+}
+
+/* "name[i]"; cut to size if need be. */
+static void
+path_index(char *buf, size_t size, const char *name, size_t i)
+{
+	if (snprintf(buf, size, "%s[%zu]", name, i) < 0)
+		buf[0] = '\0';
+}
+
+/*
+ * Checks the members of in against spec; prefix (NULL at the top) names
+ * the object in errors. Returns the normalized object, or NULL when
+ * anything in it was wrong (all errors recorded, up to the cap).
+ */
 static json_t *
-check_member(const struct field_spec *fs, json_t *v, struct check *chk)
+check_object(const struct field_spec *spec, size_t nspec, json_t *in,
+    enum body_mode mode, const char *prefix, struct check *chk)
+{
+	json_t *out, *v, *nv;
+	const char *key;
+	const struct field_spec *fs;
+	char path[FIELD_PATH_LEN];
+	size_t i;
+	int bad;
+
+	if ((out = json_object()) == NULL) {
+		check_fail(chk, 500, "out of memory");
+		return (NULL);
+	}
+	bad = 0;
+	/* jansson keeps insertion order, so errors follow the document. */
+	json_object_foreach(in, key, v)
+	{
+		path_join(path, sizeof(path), prefix, key);
+		if ((fs = spec_find(spec, nspec, key)) == NULL) {
+			check_field(chk, 422, path, "unknown_field",
+			    "unknown field");
+			bad = 1;
+			continue;
+		}
+		if ((nv = check_member(fs, path, v, mode, chk)) == NULL) {
+			bad = 1;
+			continue;
+		}
+		if (json_object_set_new(out, key, nv) == -1) {
+			check_fail(chk, 500, "out of memory");
+			bad = 1;
+		}
+	}
+	if (mode == BODY_CREATE) {
+		for (i = 0; i < nspec; i++) {
+			if (!(spec[i].flags & F_REQUIRED) ||
+			    (spec[i].flags & F_READ_ONLY))
+				continue;
+			if (json_object_get(in, spec[i].name) == NULL) {
+				path_join(path, sizeof(path), prefix,
+				    spec[i].name);
+				check_field(chk, 422, path, "required",
+				    "is required");
+				bad = 1;
+			}
+		}
+	}
+	if (bad) {
+		json_decref(out);
+		return (NULL);
+	}
+	return (out);
+}
+
+/*
+ * Returns the normalized value (new reference) or NULL after an error.
+ * name is the member's path for error messages.
+ */
+static json_t *
+check_member(const struct field_spec *fs, const char *name, json_t *v,
+    enum body_mode mode, struct check *chk)
 {
 	if (fs->flags & F_READ_ONLY) {
-		check_field(chk, 422, fs->name, "read_only", "is read-only");
+		check_field(chk, 422, name, "read_only", "is read-only");
 		return (NULL);
 	}
 	if (json_is_null(v)) {
 		if (fs->flags & F_NULLABLE)
 			return (json_null());
-		check_field(chk, 422, fs->name, "type", "must not be null");
+		check_field(chk, 422, name, "type", "must not be null");
 		return (NULL);
 	}
 	switch (fs->type) {
 	case FT_STRING:
-		return (check_string(fs, v, chk));
+		return (check_string(fs, name, v, chk));
 	case FT_EMAIL:
-		return (check_email(fs, v, chk));
+		return (check_email(fs, name, v, chk));
 	case FT_UUID:
-		return (check_uuid(fs, v, chk));
+		return (check_uuid(fs, name, v, chk));
 	case FT_INT:
-		return (check_int(fs, v, chk));
+		return (check_int(fs, name, v, chk));
 	case FT_BOOL:
 		if (!json_is_boolean(v)) {
-			check_field(chk, 422, fs->name, "type",
+			check_field(chk, 422, name, "type",
 			    "must be a boolean");
 			return (NULL);
 		}
 		return (json_incref(v));
 	case FT_ENUM:
-		return (check_enum(fs, v, chk));
+		return (check_enum(fs, name, v, chk));
 	case FT_ENUM_ARRAY:
-		return (check_enum_array(fs, v, chk));
+		return (check_enum_array(fs, name, v, chk));
 	case FT_TIMESTAMP:
-		return (check_timestamp(fs, v, chk));
+		return (check_timestamp(fs, name, v, chk));
 	case FT_PASSWORD:
-		return (check_password(fs, v, chk));
+		return (check_password(fs, name, v, chk));
+	case FT_DATE:
+		return (check_date(fs, name, v, chk));
+	case FT_NUMBER:
+		return (check_number(fs, name, v, chk));
+	case FT_DECIMAL:
+		return (check_decimal(fs, name, v, chk));
+	case FT_URL:
+		return (check_url(fs, name, v, chk));
+	case FT_STRING_ARRAY:
+		return (check_string_array(fs, name, v, chk));
+	case FT_OBJECT:
+		if (!json_is_object(v)) {
+			check_field(chk, 422, name, "type",
+			    "must be an object");
+			return (NULL);
+		}
+		/* Partial in a patch, like the top level. */
+		return (check_object(fs->sub, fs->nsub, v, mode, name, chk));
+	case FT_OBJECT_ARRAY:
+		return (check_object_array(fs, name, v, chk));
+	case FT_JSON_OBJECT:
+		return (check_json_object(fs, name, v, chk));
 	}
-	check_field(chk, 422, fs->name, "type", "unsupported field type");
+	check_field(chk, 422, name, "type", "unsupported field type");
 	return (NULL);
 }
 
@@ -368,35 +476,36 @@ utf8_count(const char *s, size_t len)
 }
 
 static json_t *
-check_string(const struct field_spec *fs, json_t *v, struct check *chk)
+check_string(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
 	const char *s;
 	size_t len, cps;
 
 	if (!json_is_string(v)) {
-		check_field(chk, 422, fs->name, "type", "must be a string");
+		check_field(chk, 422, name, "type", "must be a string");
 		return (NULL);
 	}
 	s = json_string_value(v);
 	len = json_string_length(v);
 	if (has_bad_controls(s, len)) {
-		check_field(chk, 422, fs->name, "invalid_characters",
+		check_field(chk, 422, name, "invalid_characters",
 		    "must not contain control characters");
 		return (NULL);
 	}
 	trim_ascii(&s, &len);
 	cps = utf8_count(s, len);
 	if (cps == 0 && (fs->flags & F_REQUIRED)) {
-		check_field(chk, 422, fs->name, "required", "is required");
+		check_field(chk, 422, name, "required", "is required");
 		return (NULL);
 	}
 	if (fs->min > 0 && cps < (unsigned long long)fs->min) {
-		check_field(chk, 422, fs->name, "too_short",
+		check_field(chk, 422, name, "too_short",
 		    "must be at least %lld characters", fs->min);
 		return (NULL);
 	}
 	if (fs->max > 0 && cps > (unsigned long long)fs->max) {
-		check_field(chk, 422, fs->name, "too_long",
+		check_field(chk, 422, name, "too_long",
 		    "must be at most %lld characters", fs->max);
 		return (NULL);
 	}
@@ -419,7 +528,8 @@ lower_ascii(char *s, size_t len)
  * is proved by sending mail, not by a regex.
  */
 static json_t *
-check_email(const struct field_spec *fs, json_t *v, struct check *chk)
+check_email(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
 	const char *s, *at;
 	char buf[EMAIL_MAX_LEN + 1];
@@ -427,14 +537,14 @@ check_email(const struct field_spec *fs, json_t *v, struct check *chk)
 	const char *dom;
 
 	if (!json_is_string(v)) {
-		check_field(chk, 422, fs->name, "type", "must be a string");
+		check_field(chk, 422, name, "type", "must be a string");
 		return (NULL);
 	}
 	s = json_string_value(v);
 	len = json_string_length(v);
 	trim_ascii(&s, &len);
 	if (len == 0 && (fs->flags & F_REQUIRED)) {
-		check_field(chk, 422, fs->name, "required", "is required");
+		check_field(chk, 422, name, "required", "is required");
 		return (NULL);
 	}
 	if (len > EMAIL_MAX_LEN)
@@ -459,7 +569,7 @@ check_email(const struct field_spec *fs, json_t *v, struct check *chk)
 	lower_ascii(buf, len);
 	return (json_stringn(buf, len));
 bad:
-	check_field(chk, 422, fs->name, "invalid_format",
+	check_field(chk, 422, name, "invalid_format",
 	    "must be an e-mail address");
 	return (NULL);
 }
@@ -482,17 +592,18 @@ body_is_uuid(const char *s, size_t len)
 }
 
 static json_t *
-check_uuid(const struct field_spec *fs, json_t *v, struct check *chk)
+check_uuid(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
 	char buf[37];
 
+	(void)fs;
 	if (!json_is_string(v)) {
-		check_field(chk, 422, fs->name, "type", "must be a string");
+		check_field(chk, 422, name, "type", "must be a string");
 		return (NULL);
 	}
 	if (!body_is_uuid(json_string_value(v), json_string_length(v))) {
-		check_field(chk, 422, fs->name, "invalid_format",
-		    "must be a UUID");
+		check_field(chk, 422, name, "invalid_format", "must be a UUID");
 		return (NULL);
 	}
 	memcpy(buf, json_string_value(v), 36);
@@ -501,17 +612,18 @@ check_uuid(const struct field_spec *fs, json_t *v, struct check *chk)
 }
 
 static json_t *
-check_int(const struct field_spec *fs, json_t *v, struct check *chk)
+check_int(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
 	json_int_t n;
 
 	if (!json_is_integer(v)) {
-		check_field(chk, 422, fs->name, "type", "must be an integer");
+		check_field(chk, 422, name, "type", "must be an integer");
 		return (NULL);
 	}
 	n = json_integer_value(v);
 	if (n < fs->min || n > fs->max) {
-		check_field(chk, 422, fs->name, "out_of_range",
+		check_field(chk, 422, name, "out_of_range",
 		    "must be between %lld and %lld", fs->min, fs->max);
 		return (NULL);
 	}
@@ -532,7 +644,8 @@ choice_index(const char *const *choices, const char *s)
 }
 
 static void
-choice_error(const struct field_spec *fs, struct check *chk, const char *prefix)
+choice_error(const struct field_spec *fs, const char *name, struct check *chk,
+    const char *prefix)
 {
 	char list[140];
 	size_t off, i;
@@ -547,19 +660,20 @@ choice_error(const struct field_spec *fs, struct check *chk, const char *prefix)
 			break; /* message is truncated, not the check */
 		off += (size_t)n;
 	}
-	check_field(chk, 422, fs->name, "invalid_choice",
-	    "%smust be one of: %s", prefix, list);
+	check_field(chk, 422, name, "invalid_choice", "%smust be one of: %s",
+	    prefix, list);
 }
 
 static json_t *
-check_enum(const struct field_spec *fs, json_t *v, struct check *chk)
+check_enum(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
 	if (!json_is_string(v)) {
-		check_field(chk, 422, fs->name, "type", "must be a string");
+		check_field(chk, 422, name, "type", "must be a string");
 		return (NULL);
 	}
 	if (choice_index(fs->choices, json_string_value(v)) < 0) {
-		choice_error(fs, chk, "");
+		choice_error(fs, name, chk, "");
 		return (NULL);
 	}
 	return (json_incref(v));
@@ -567,42 +681,43 @@ check_enum(const struct field_spec *fs, json_t *v, struct check *chk)
 
 /* One error per field: the first bad item, or the count. */
 static json_t *
-check_enum_array(const struct field_spec *fs, json_t *v, struct check *chk)
+check_enum_array(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
 	json_t *item;
 	size_t i, j;
 	char prefix[32];
 
 	if (!json_is_array(v)) {
-		check_field(chk, 422, fs->name, "type", "must be an array");
+		check_field(chk, 422, name, "type", "must be an array");
 		return (NULL);
 	}
 	if (fs->max > 0 && json_array_size(v) > (unsigned long long)fs->max) {
-		check_field(chk, 422, fs->name, "too_many",
+		check_field(chk, 422, name, "too_many",
 		    "must have at most %lld items", fs->max);
 		return (NULL);
 	}
 	if (fs->min > 0 && json_array_size(v) < (unsigned long long)fs->min) {
-		check_field(chk, 422, fs->name, "too_few",
+		check_field(chk, 422, name, "too_few",
 		    "must have at least %lld items", fs->min);
 		return (NULL);
 	}
 	json_array_foreach(v, i, item)
 	{
 		if (!json_is_string(item)) {
-			check_field(chk, 422, fs->name, "type",
+			check_field(chk, 422, name, "type",
 			    "item %zu must be a string", i);
 			return (NULL);
 		}
 		if (choice_index(fs->choices, json_string_value(item)) < 0) {
 			snprintf(prefix, sizeof(prefix), "item %zu ", i);
-			choice_error(fs, chk, prefix);
+			choice_error(fs, name, chk, prefix);
 			return (NULL);
 		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(json_string_value(json_array_get(v, j)),
 			        json_string_value(item)) == 0) {
-				check_field(chk, 422, fs->name, "duplicate",
+				check_field(chk, 422, name, "duplicate",
 				    "item %zu repeats item %zu", i, j);
 				return (NULL);
 			}
@@ -679,14 +794,16 @@ body_is_timestamp(const char *s, size_t len)
 }
 
 static json_t *
-check_timestamp(const struct field_spec *fs, json_t *v, struct check *chk)
+check_timestamp(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
+	(void)fs;
 	if (!json_is_string(v)) {
-		check_field(chk, 422, fs->name, "type", "must be a string");
+		check_field(chk, 422, name, "type", "must be a string");
 		return (NULL);
 	}
 	if (!body_is_timestamp(json_string_value(v), json_string_length(v))) {
-		check_field(chk, 422, fs->name, "invalid_format",
+		check_field(chk, 422, name, "invalid_format",
 		    "must be an RFC 3339 date-time with seconds and offset");
 		return (NULL);
 	}
@@ -695,24 +812,483 @@ check_timestamp(const struct field_spec *fs, json_t *v, struct check *chk)
 
 /* Byte length, not trimmed: white space may be part of a password. */
 static json_t *
-check_password(const struct field_spec *fs, json_t *v, struct check *chk)
+check_password(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
 {
 	size_t len;
 
+	(void)fs;
 	if (!json_is_string(v)) {
-		check_field(chk, 422, fs->name, "type", "must be a string");
+		check_field(chk, 422, name, "type", "must be a string");
 		return (NULL);
 	}
 	len = json_string_length(v);
 	if (len < PASSWORD_MIN_LEN) {
-		check_field(chk, 422, fs->name, "too_short",
+		check_field(chk, 422, name, "too_short",
 		    "must be at least %d bytes", PASSWORD_MIN_LEN);
 		return (NULL);
 	}
 	if (len > PASSWORD_MAX_LEN) {
-		check_field(chk, 422, fs->name, "too_long",
+		check_field(chk, 422, name, "too_long",
 		    "must be at most %d bytes", PASSWORD_MAX_LEN);
 		return (NULL);
 	}
 	return (json_incref(v));
+}
+
+/* Any C0 control or DEL (stricter than has_bad_controls). */
+static int
+has_controls(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return (1);
+	return (0);
+}
+
+int
+body_is_date(const char *s, size_t len)
+{
+	int y, m, d;
+
+	if (s == NULL || len != 10)
+		return (0);
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d))
+		return (0);
+	return (
+	    y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m));
+}
+
+static json_t *
+check_date(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
+{
+	(void)fs;
+	if (!json_is_string(v)) {
+		check_field(chk, 422, name, "type", "must be a string");
+		return (NULL);
+	}
+	if (!body_is_date(json_string_value(v), json_string_length(v))) {
+		check_field(chk, 422, name, "invalid_format",
+		    "must be a date YYYY-MM-DD");
+		return (NULL);
+	}
+	return (json_incref(v));
+}
+
+/* jansson refuses NaN and infinities when parsing, so comparisons hold. */
+static json_t *
+check_number(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
+{
+	double d;
+
+	if (!json_is_number(v)) {
+		check_field(chk, 422, name, "type", "must be a number");
+		return (NULL);
+	}
+	d = json_number_value(v);
+	if ((fs->dmin != 0 || fs->dmax != 0) &&
+	    (d < fs->dmin || d > fs->dmax)) {
+		check_field(chk, 422, name, "out_of_range",
+		    "must be between %g and %g", fs->dmin, fs->dmax);
+		return (NULL);
+	}
+	return (json_incref(v));
+}
+
+int
+body_decimal_canon(const char *s, size_t len, char *out, size_t outlen)
+{
+	size_t i, ip, is, fs, fp, o;
+	int neg;
+
+	if (s == NULL || out == NULL || outlen < BODY_DECIMAL_BUFSZ)
+		return (0);
+	i = 0;
+	neg = (len > 0 && s[0] == '-');
+	if (neg)
+		i++;
+	for (is = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	ip = i - is;
+	if (ip < 1 || ip > 16)
+		return (0);
+	fs = fp = 0;
+	if (i < len && s[i] == '.') {
+		for (fs = ++i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		fp = i - fs;
+		if (fp < 1 || fp > 2)
+			return (0);
+	}
+	if (i != len)
+		return (0);
+
+	/* Drop leading zeros (keep one digit) and trailing fraction zeros. */
+	while (ip > 1 && s[is] == '0') {
+		is++;
+		ip--;
+	}
+	while (fp > 0 && s[fs + fp - 1] == '0')
+		fp--;
+	if (ip == 1 && s[is] == '0' && fp == 0)
+		neg = 0; /* "-0", "-0.00" */
+	o = 0;
+	if (neg)
+		out[o++] = '-';
+	memcpy(out + o, s + is, ip);
+	o += ip;
+	if (fp > 0) {
+		out[o++] = '.';
+		memcpy(out + o, s + fs, fp);
+		o += fp;
+	}
+	out[o] = '\0';
+	return (1);
+}
+
+/*
+ * A JSON number as money text: integers as printed; a real as the shortest
+ * of 0, 1 or 2 decimals that reads back as the same double (12.5 -> "12.5",
+ * 0.1 -> "0.1"); one needing more (0.125, 0.1 + 0.2) is refused.
+ */
+static int
+decimal_from_number(json_t *v, char *out, size_t outlen)
+{
+	char tmp[64];
+	double d;
+	int prec, n;
+
+	if (json_is_integer(v)) {
+		n = snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		if (n < 0 || (size_t)n >= sizeof(tmp))
+			return (0);
+		return (body_decimal_canon(tmp, (size_t)n, out, outlen));
+	}
+	d = json_real_value(v);
+	if (!(d > -1e16 && d < 1e16))
+		return (0);
+	for (prec = 0; prec <= 2; prec++) {
+		n = snprintf(tmp, sizeof(tmp), "%.*f", prec, d);
+		if (n < 0 || (size_t)n >= sizeof(tmp))
+			return (0);
+		if (strtod(tmp, NULL) == d)
+			return (
+			    body_decimal_canon(tmp, (size_t)n, out, outlen));
+	}
+	return (0);
+}
+
+static json_t *
+check_decimal(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
+{
+	char buf[BODY_DECIMAL_BUFSZ];
+	int ok;
+
+	if (json_is_string(v))
+		ok = body_decimal_canon(json_string_value(v),
+		    json_string_length(v), buf, sizeof(buf));
+	else if (json_is_number(v))
+		ok = decimal_from_number(v, buf, sizeof(buf));
+	else {
+		check_field(chk, 422, name, "type",
+		    "must be a decimal string or number");
+		return (NULL);
+	}
+	if (!ok) {
+		check_field(chk, 422, name, "invalid_format",
+		    "must be a decimal with at most 16 digits before "
+		    "and 2 after the point");
+		return (NULL);
+	}
+	if (fs->min >= 0 && buf[0] == '-') {
+		check_field(chk, 422, name, "out_of_range",
+		    "must not be negative");
+		return (NULL);
+	}
+	return (json_string(buf));
+}
+
+/*
+ * Host of an http(s) URL: a bracketed IPv6 literal, or a name of letters,
+ * digits, '-', '_', '.' and non-ASCII (IDN) bytes, then an optional port
+ * 1..65535. No user information: "http://good.example@evil.example" is a
+ * phishing shape, and credentials do not belong in CRM records.
+ */
+static int
+url_host_ok(const char *a, size_t len)
+{
+	size_t i, h;
+	long port;
+
+	if (len == 0)
+		return (0);
+	if (a[0] == '[') {
+		for (i = 1; i < len && a[i] != ']'; i++)
+			if (!IS_HEX(a[i]) && a[i] != ':' && a[i] != '.')
+				return (0);
+		if (i == len || i < 3)
+			return (0);
+		h = ++i;
+	} else {
+		for (i = 0; i < len && a[i] != ':'; i++) {
+			if (((unsigned char)a[i] & 0x80) ||
+			    (a[i] >= 'a' && a[i] <= 'z') ||
+			    (a[i] >= 'A' && a[i] <= 'Z') ||
+			    (a[i] >= '0' && a[i] <= '9') || a[i] == '-' ||
+			    a[i] == '_' || a[i] == '.')
+				continue;
+			return (0);
+		}
+		if (i == 0 || a[0] == '.' || a[0] == '-')
+			return (0);
+		h = i;
+	}
+	if (h == len)
+		return (1);
+	if (a[h] != ':' || len - h < 2 || len - h > 6)
+		return (0);
+	for (port = 0, i = h + 1; i < len; i++) {
+		if (a[i] < '0' || a[i] > '9')
+			return (0);
+		port = port * 10 + (a[i] - '0');
+	}
+	return (port >= 1 && port <= 65535);
+}
+
+static int
+url_ok(const char *s, size_t len)
+{
+	size_t p, e;
+
+	if (has_controls(s, len) || memchr(s, ' ', len) != NULL)
+		return (0);
+	if (len > 7 && strncasecmp(s, "http://", 7) == 0)
+		p = 7;
+	else if (len > 8 && strncasecmp(s, "https://", 8) == 0)
+		p = 8;
+	else
+		return (0);
+	for (e = p; e < len && s[e] != '/' && s[e] != '?' && s[e] != '#'; e++)
+		;
+	return (url_host_ok(s + p, e - p));
+}
+
+static json_t *
+check_url(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
+{
+	const char *s;
+	size_t len, max;
+
+	if (!json_is_string(v)) {
+		check_field(chk, 422, name, "type", "must be a string");
+		return (NULL);
+	}
+	s = json_string_value(v);
+	len = json_string_length(v);
+	trim_ascii(&s, &len);
+	max = fs->max > 0 ? (size_t)fs->max : BODY_URL_MAX_DEFAULT;
+	if (len > max || !url_ok(s, len)) {
+		check_field(chk, 422, name, "invalid_format",
+		    "must be an http or https URL of at most %zu bytes", max);
+		return (NULL);
+	}
+	return (json_stringn(s, len));
+}
+
+/* One error per field, like FT_ENUM_ARRAY: the first bad item or count. */
+static json_t *
+check_string_array(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
+{
+	json_t *out, *seen, *item, *nv;
+	const char *s;
+	size_t i, len, cps;
+
+	if (!json_is_array(v)) {
+		check_field(chk, 422, name, "type", "must be an array");
+		return (NULL);
+	}
+	if (fs->max > 0 && json_array_size(v) > (unsigned long long)fs->max) {
+		check_field(chk, 422, name, "too_many",
+		    "must have at most %lld items", fs->max);
+		return (NULL);
+	}
+	if (fs->min > 0 && json_array_size(v) < (unsigned long long)fs->min) {
+		check_field(chk, 422, name, "too_few",
+		    "must have at least %lld items", fs->min);
+		return (NULL);
+	}
+	out = json_array();
+	seen = json_object(); /* trimmed items as keys: linear duplicates */
+	if (out == NULL || seen == NULL)
+		goto nomem;
+	json_array_foreach(v, i, item)
+	{
+		if (!json_is_string(item)) {
+			check_field(chk, 422, name, "type",
+			    "item %zu must be a string", i);
+			goto bad;
+		}
+		s = json_string_value(item);
+		len = json_string_length(item);
+		trim_ascii(&s, &len);
+		if (has_controls(s, len)) {
+			check_field(chk, 422, name, "invalid_characters",
+			    "item %zu must not contain control characters", i);
+			goto bad;
+		}
+		cps = utf8_count(s, len);
+		if (cps == 0) {
+			check_field(chk, 422, name, "too_short",
+			    "item %zu must not be empty", i);
+			goto bad;
+		}
+		if (fs->item_max > 0 &&
+		    cps > (unsigned long long)fs->item_max) {
+			check_field(chk, 422, name, "too_long",
+			    "item %zu must be at most %lld characters", i,
+			    fs->item_max);
+			goto bad;
+		}
+		if ((nv = json_stringn(s, len)) == NULL ||
+		    json_array_append_new(out, nv) == -1)
+			goto nomem;
+		/* No NUL inside: jansson refused \u0000 when parsing. */
+		if ((nv = json_object_get(seen, json_string_value(nv))) !=
+		    NULL) {
+			check_field(chk, 422, name, "duplicate",
+			    "item %zu repeats item %lld", i,
+			    (long long)json_integer_value(nv));
+			goto bad;
+		}
+		if (json_object_set_new(seen,
+		        json_string_value(json_array_get(out, i)),
+		        json_integer((json_int_t)i)) == -1)
+			goto nomem;
+	}
+	json_decref(seen);
+	return (out);
+nomem:
+	check_fail(chk, 500, "out of memory");
+bad:
+	json_decref(out);
+	json_decref(seen);
+	return (NULL);
+}
+
+/* Every item is checked, so errors name each bad "phones[1].number". */
+static json_t *
+check_object_array(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
+{
+	json_t *out, *item, *nv;
+	char path[FIELD_PATH_LEN];
+	size_t i;
+	int bad;
+
+	if (!json_is_array(v)) {
+		check_field(chk, 422, name, "type", "must be an array");
+		return (NULL);
+	}
+	if (fs->max > 0 && json_array_size(v) > (unsigned long long)fs->max) {
+		check_field(chk, 422, name, "too_many",
+		    "must have at most %lld items", fs->max);
+		return (NULL);
+	}
+	if (fs->min > 0 && json_array_size(v) < (unsigned long long)fs->min) {
+		check_field(chk, 422, name, "too_few",
+		    "must have at least %lld items", fs->min);
+		return (NULL);
+	}
+	if ((out = json_array()) == NULL) {
+		check_fail(chk, 500, "out of memory");
+		return (NULL);
+	}
+	bad = 0;
+	json_array_foreach(v, i, item)
+	{
+		path_index(path, sizeof(path), name, i);
+		if (!json_is_object(item)) {
+			check_field(chk, 422, path, "type",
+			    "must be an object");
+			bad = 1;
+			continue;
+		}
+		/* Arrays are replaced whole: items are always complete. */
+		if ((nv = check_object(fs->sub, fs->nsub, item, BODY_CREATE,
+		         path, chk)) == NULL) {
+			bad = 1;
+			continue;
+		}
+		if (json_array_append_new(out, nv) == -1) {
+			check_fail(chk, 500, "out of memory");
+			bad = 1;
+		}
+	}
+	if (bad) {
+		json_decref(out);
+		return (NULL);
+	}
+	return (out);
+}
+
+/*
+ * Free-form object (custom fields, metadata): only its member count, its
+ * member names and its compact serialized size are bounded; values may be
+ * anything (depth is bounded by BODY_MAX_DEPTH already). Names are never
+ * echoed.
+ */
+static json_t *
+check_json_object(const struct field_spec *fs, const char *name, json_t *v,
+    struct check *chk)
+{
+	json_t *item, *out;
+	const char *key;
+	size_t klen, n;
+	char tmp[16];
+
+	if (!json_is_object(v)) {
+		check_field(chk, 422, name, "type", "must be an object");
+		return (NULL);
+	}
+	if (fs->max > 0 && json_object_size(v) > (unsigned long long)fs->max) {
+		check_field(chk, 422, name, "too_many",
+		    "must have at most %lld members", fs->max);
+		return (NULL);
+	}
+	json_object_foreach(v, key, item)
+	{
+		klen = strlen(key);
+		if (klen == 0 || klen > BODY_JSON_KEY_MAX) {
+			check_field(chk, 422, name, "invalid_key",
+			    "member names must be 1 to %d bytes",
+			    BODY_JSON_KEY_MAX);
+			return (NULL);
+		}
+	}
+	if (fs->item_max > 0) {
+		/* Returns the full size even when tmp is too small. */
+		n = json_dumpb(v, tmp, sizeof(tmp), JSON_COMPACT);
+		if (n == 0) {
+			check_fail(chk, 500, "out of memory");
+			return (NULL);
+		}
+		if (n > (unsigned long long)fs->item_max) {
+			check_field(chk, 422, name, "too_large",
+			    "must be at most %lld bytes as compact JSON",
+			    fs->item_max);
+			return (NULL);
+		}
+	}
+	if ((out = json_deep_copy(v)) == NULL)
+		check_fail(chk, 500, "out of memory");
+	return (out);
 }

@@ -22,20 +22,43 @@ enum field_type {
 	FT_ENUM, /* string, one of choices */
 	FT_ENUM_ARRAY, /* array of distinct strings, each one of choices, min..max items */
 	FT_TIMESTAMP, /* RFC 3339 date-time with offset (Z or +hh:mm) */
-	FT_PASSWORD /* string of 10..128 bytes (not trimmed, never echoed) */
+	FT_PASSWORD, /* string of 10..128 bytes (not trimmed, never echoed) */
+	FT_DATE, /* "YYYY-MM-DD", a real calendar day, years 0001..9999 */
+	FT_NUMBER, /* JSON integer or real within dmin..dmax (0, 0: unbounded) */
+	FT_DECIMAL, /* money: string or number, -?d{1,16}(.d{1,2})?; out string */
+	FT_URL, /* http(s) URL of at most max bytes (default 2000) */
+	FT_STRING_ARRAY, /* distinct trimmed strings, 1..item_max code points */
+	FT_OBJECT, /* object checked against sub/nsub, errors "a.b.c" */
+	FT_OBJECT_ARRAY, /* min..max objects checked against sub/nsub */
+	FT_JSON_OBJECT /* free-form object: max members, item_max bytes */
 };
 
 #define F_REQUIRED  0x01 /* must be present on create (ignored for patches) */
 #define F_READ_ONLY 0x02 /* present in responses; 422 read_only if sent */
 #define F_NULLABLE  0x04 /* JSON null accepted (clears the value) */
 
+/* Where a URL field sets no max. */
+#define BODY_URL_MAX_DEFAULT 2000
+/* Member names of an FT_JSON_OBJECT: 1..BODY_JSON_KEY_MAX bytes. */
+#define BODY_JSON_KEY_MAX 64
+/* Room for any canonical decimal: '-', 16 digits, '.', 2 digits, NUL. */
+#define BODY_DECIMAL_BUFSZ 21
+
 struct field_spec {
 	const char *name;
 	enum field_type type;
 	unsigned flags;
-	long long min; /* FT_INT bounds; FT_STRING min length */
-	long long max; /* FT_INT bounds; FT_STRING/ARRAY max length */
+	long long min; /* FT_INT bounds; FT_STRING min length; ARRAY min items;
+	                  FT_DECIMAL: >= 0 refuses negatives */
+	long long max; /* FT_INT bounds; FT_STRING/ARRAY max length; FT_URL
+	                  max bytes; FT_JSON_OBJECT max members */
 	const char *const *choices; /* FT_ENUM/FT_ENUM_ARRAY: NULL-terminated */
+	/* Members below are zero in tables that do not need them. */
+	double dmin, dmax; /* FT_NUMBER bounds, inclusive; both 0: none */
+	long long item_max; /* FT_STRING_ARRAY: code points per item;
+	                       FT_JSON_OBJECT: compact serialized bytes */
+	const struct field_spec *sub; /* FT_OBJECT/FT_OBJECT_ARRAY members */
+	size_t nsub;
 };
 
 enum body_mode { BODY_CREATE, BODY_PATCH };
@@ -47,6 +70,10 @@ enum body_mode { BODY_CREATE, BODY_PATCH };
  * with chk filled: 415 wrong content type, 413 over max_bytes, 400 malformed /
  * duplicate keys / too deep / not an object, 422 field errors (all of them,
  * up to CHECK_MAX_ERRORS). A PATCH body must hold at least one member.
+ * Errors inside FT_OBJECT / FT_OBJECT_ARRAY members name their path
+ * ("consent.sms.granted", "phones[1].number"). In BODY_PATCH mode nested
+ * FT_OBJECT members are partial like the top level; FT_OBJECT_ARRAY items
+ * are always complete objects (an array is replaced whole).
  */
 json_t *body_parse(const char *content_type, const void *data, size_t len,
     size_t max_bytes, const struct field_spec *spec, size_t nspec,
@@ -59,5 +86,14 @@ json_t *body_parse(const char *content_type, const void *data, size_t len,
  */
 int body_is_uuid(const char *s, size_t len);
 int body_is_timestamp(const char *s, size_t len);
+/* "YYYY-MM-DD" naming a real calendar day, year 0001..9999. 1 if valid. */
+int body_is_date(const char *s, size_t len);
+/*
+ * Money text: -?[0-9]{1,16}(\.[0-9]{1,2})? exactly. On success writes the
+ * canonical form into out (at least BODY_DECIMAL_BUFSZ bytes): no leading
+ * zeros, no trailing fraction zeros or '.', no "-0" ("007.50" -> "7.5",
+ * "-0.00" -> "0") and returns 1; otherwise returns 0.
+ */
+int body_decimal_canon(const char *s, size_t len, char *out, size_t outlen);
 
 #endif

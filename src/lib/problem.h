@@ -11,7 +11,7 @@
 #define CHECK_MAX_ERRORS 16
 
 struct field_error {
-	char field[64]; /* JSON member or query parameter name */
+	char field[96]; /* member path ("phones[1].number") or parameter */
 	char code[32]; /* machine code: required, type, too_long, ... */
 	char message[160];
 };

@@ -265,7 +265,7 @@ static json_t *
 param_value(const struct param_spec *ps, const char *v, size_t len,
     struct check *chk)
 {
-	char buf[37];
+	char buf[37], dec[BODY_DECIMAL_BUFSZ];
 	size_t i;
 
 	switch (ps->type) {
@@ -330,6 +330,25 @@ param_value(const struct param_spec *ps, const char *v, size_t len,
 		return (NULL);
 	case PT_FIELDS:
 		return (param_fields(ps, v, len, chk));
+	case PT_DATE:
+		if (body_is_date(v, len))
+			return (json_stringn(v, len));
+		check_field(chk, 400, ps->name, "invalid_format",
+		    "must be a date YYYY-MM-DD");
+		return (NULL);
+	case PT_DECIMAL:
+		if (!body_decimal_canon(v, len, dec, sizeof(dec))) {
+			check_field(chk, 400, ps->name, "invalid_format",
+			    "must be a decimal with at most 16 digits before "
+			    "and 2 after the point");
+			return (NULL);
+		}
+		if (ps->min >= 0 && dec[0] == '-') {
+			check_field(chk, 400, ps->name, "out_of_range",
+			    "must not be negative");
+			return (NULL);
+		}
+		return (json_string(dec));
 	}
 	check_field(chk, 400, ps->name, "invalid_format", "invalid value");
 	return (NULL);

@@ -19,13 +19,16 @@ enum param_type {
 	PT_TIMESTAMP, /* RFC 3339; output string */
 	PT_CURSOR, /* base64url, <= 512 chars; output string */
 	PT_SORT, /* one of choices, optional leading '-'; output string */
-	PT_FIELDS /* comma list, each one of choices; output array */
+	PT_FIELDS, /* comma list, each one of choices; output array */
+	PT_DATE, /* "YYYY-MM-DD", a real calendar day; output string */
+	PT_DECIMAL /* as FT_DECIMAL (min >= 0 refuses negatives); output the
+	              canonical string */
 };
 
 struct param_spec {
 	const char *name;
 	enum param_type type;
-	long long min;
+	long long min; /* PT_INT bound; PT_DECIMAL: >= 0 refuses negatives */
 	long long max; /* PT_INT bound, PT_STRING max length */
 	const char *const *choices;
 };

@@ -433,6 +433,616 @@ test_uuid_helper(void)
 	CHECK(!body_is_uuid(NULL, 36));
 }
 
+/* The newer types, with nested tables (designated: most members unused). */
+static const char *const kinds[] = { "work", "home", NULL };
+
+static const struct field_spec sms_spec[] = {
+	{ .name = "granted", .type = FT_BOOL, .flags = F_REQUIRED },
+	{ .name = "at", .type = FT_TIMESTAMP, .flags = F_NULLABLE },
+};
+
+static const struct field_spec consent_spec[] = {
+	{ .name = "sms",
+	    .type = FT_OBJECT,
+	    .flags = F_REQUIRED,
+	    .sub = sms_spec,
+	    .nsub = 2 },
+	{ .name = "email", .type = FT_BOOL },
+	{ .name = "source", .type = FT_STRING, .max = 20 },
+	{ .name = "updated_at", .type = FT_TIMESTAMP, .flags = F_READ_ONLY },
+};
+
+static const struct field_spec phone_spec[] = {
+	{ "number", FT_STRING, F_REQUIRED, 3, 20, NULL },
+	{ "kind", FT_ENUM, 0, 0, 0, kinds },
+	{ "primary", FT_BOOL, 0, 0, 0, NULL },
+};
+
+static const struct field_spec xspec[] = {
+	{ .name = "born", .type = FT_DATE, .flags = F_NULLABLE },
+	{ .name = "score", .type = FT_NUMBER, .dmin = -1.5, .dmax = 100 },
+	{ .name = "ratio", .type = FT_NUMBER },
+	{ .name = "price", .type = FT_DECIMAL, .flags = F_REQUIRED },
+	{ .name = "delta", .type = FT_DECIMAL, .min = -1 },
+	{ .name = "site", .type = FT_URL, .flags = F_NULLABLE },
+	{ .name = "short_url", .type = FT_URL, .max = 30 },
+	{ .name = "labels", .type = FT_STRING_ARRAY, .max = 3, .item_max = 5 },
+	{ .name = "consent",
+	    .type = FT_OBJECT,
+	    .flags = F_NULLABLE,
+	    .sub = consent_spec,
+	    .nsub = 4 },
+	{ .name = "phones",
+	    .type = FT_OBJECT_ARRAY,
+	    .min = 1,
+	    .max = 3,
+	    .sub = phone_spec,
+	    .nsub = 3 },
+	{ .name = "custom",
+	    .type = FT_JSON_OBJECT,
+	    .flags = F_NULLABLE,
+	    .max = 3,
+	    .item_max = 60 },
+	{ .name = "meta", .type = FT_JSON_OBJECT },
+	{ .name = "sealed",
+	    .type = FT_OBJECT,
+	    .sub = sms_spec,
+	    .nsub = 2,
+	    .flags = F_READ_ONLY },
+};
+#define NXSPEC (sizeof(xspec) / sizeof(xspec[0]))
+
+static json_t *
+xparse(const char *body, enum body_mode mode, struct check *chk)
+{
+	return (body_parse(CT, body, strlen(body), 65536, xspec, NXSPEC, mode,
+	    chk));
+}
+
+static json_t *
+xexpect_ok(const char *body, enum body_mode mode)
+{
+	struct check chk;
+	json_t *j;
+
+	j = xparse(body, mode, &chk);
+	CHECK(j != NULL);
+	CHECK_INT_EQ(chk.status, 0);
+	if (j == NULL)
+		fprintf(stderr, "  body: %s -> %d %s %s %s\n", body, chk.status,
+		    chk.detail, chk.nerrors ? chk.errors[0].field : "",
+		    chk.nerrors ? chk.errors[0].code : "");
+	return (j);
+}
+
+/* PATCH unless the body needs CREATE; one error expected. */
+static void
+xexpect_field(const char *body, enum body_mode mode, const char *field,
+    const char *code)
+{
+	struct check chk;
+	json_t *j;
+
+	j = xparse(body, mode, &chk);
+	CHECK(j == NULL);
+	CHECK_INT_EQ(chk.status, 422);
+	CHECK_INT_EQ(chk.nerrors, 1);
+	CHECK_STR_EQ(chk.errors[0].field, field);
+	CHECK_STR_EQ(chk.errors[0].code, code);
+	if (chk.nerrors != 1 || strcmp(chk.errors[0].code, code) != 0 ||
+	    strcmp(chk.errors[0].field, field) != 0)
+		fprintf(stderr, "  body: %s -> %s %s\n", body,
+		    chk.errors[0].field, chk.errors[0].code);
+	json_decref(j);
+}
+
+/* The member's value after a successful PATCH of {"<name>":<json>}. */
+static const char *
+xvalue_str(const char *name, const char *json, char *buf, size_t size)
+{
+	char body[4096];
+	json_t *j;
+	const char *s;
+
+	snprintf(body, sizeof(body), "{\"%s\":%s}", name, json);
+	buf[0] = '\0';
+	if ((j = xexpect_ok(body, BODY_PATCH)) == NULL)
+		return ("(error)");
+	s = json_string_value(json_object_get(j, name));
+	snprintf(buf, size, "%s", s != NULL ? s : "(not a string)");
+	json_decref(j);
+	return (buf);
+}
+
+static void
+test_date(void)
+{
+	static const char *const good[] = { "2024-02-29", "2000-02-29",
+		"0001-01-01", "9999-12-31", "2023-04-30" };
+	static const char *const bad[] = { "2023-02-29", "1900-02-29",
+		"2024-02-30", "2024-04-31", "0000-01-01", "2024-13-01",
+		"2024-00-01", "2024-01-00", "2024-1-01", "2024-01-1",
+		"2024/01/01", " 2024-01-01", "2024-01-01 ",
+		"2024-01-01T00:00:00Z", "+2024-01-01", "20240101", "" };
+	char body[128], buf[64];
+	size_t i;
+	json_t *j;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK(body_is_date(good[i], strlen(good[i])));
+		snprintf(body, sizeof(body), "\"%s\"", good[i]);
+		CHECK_STR_EQ(xvalue_str("born", body, buf, sizeof(buf)),
+		    good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(!body_is_date(bad[i], strlen(bad[i])));
+		snprintf(body, sizeof(body), "{\"born\":\"%s\"}", bad[i]);
+		xexpect_field(body, BODY_PATCH, "born", "invalid_format");
+	}
+	CHECK(!body_is_date(NULL, 10));
+	/* Length is honoured: no terminator needed, no over-read. */
+	CHECK(body_is_date("2024-01-01xyz", 10));
+	CHECK(!body_is_date("2024-01-01", 9));
+	xexpect_field("{\"born\":20240101}", BODY_PATCH, "born", "type");
+	j = xexpect_ok("{\"born\":null}", BODY_PATCH);
+	CHECK(json_is_null(json_object_get(j, "born")));
+	json_decref(j);
+}
+
+static void
+test_number(void)
+{
+	json_t *j;
+
+	/* Integer stays integer, real stays real; bounds inclusive. */
+	j = xexpect_ok("{\"score\":100,\"ratio\":-7}", BODY_PATCH);
+	CHECK(json_is_integer(json_object_get(j, "score")));
+	CHECK_INT_EQ(json_integer_value(json_object_get(j, "score")), 100);
+	CHECK(json_is_integer(json_object_get(j, "ratio")));
+	json_decref(j);
+	j = xexpect_ok("{\"score\":-1.5,\"ratio\":1e300}", BODY_PATCH);
+	CHECK(json_is_real(json_object_get(j, "score")));
+	CHECK(json_real_value(json_object_get(j, "score")) == -1.5);
+	CHECK(json_real_value(json_object_get(j, "ratio")) == 1e300);
+	json_decref(j);
+	j = xexpect_ok("{\"score\":99.999,\"ratio\":0.0}", BODY_PATCH);
+	json_decref(j);
+
+	xexpect_field("{\"score\":100.0001}", BODY_PATCH, "score",
+	    "out_of_range");
+	xexpect_field("{\"score\":-2}", BODY_PATCH, "score", "out_of_range");
+	xexpect_field("{\"score\":1e5}", BODY_PATCH, "score", "out_of_range");
+	xexpect_field("{\"score\":\"5\"}", BODY_PATCH, "score", "type");
+	xexpect_field("{\"score\":true}", BODY_PATCH, "score", "type");
+	xexpect_field("{\"score\":null}", BODY_PATCH, "score", "type");
+	xexpect_field("{\"ratio\":[1]}", BODY_PATCH, "ratio", "type");
+}
+
+static void
+test_decimal(void)
+{
+	static const struct {
+		const char *in, *out;
+	} good[] = {
+		{ "\"12.5\"", "12.5" },
+		{ "12.5", "12.5" },
+		{ "\"007\"", "7" },
+		{ "\"12.50\"", "12.5" },
+		{ "\"12.00\"", "12" },
+		{ "\"0\"", "0" },
+		{ "\"0.05\"", "0.05" },
+		{ "\"00.10\"", "0.1" },
+		{ "0.1", "0.1" },
+		{ "0.10", "0.1" },
+		{ "0.07", "0.07" },
+		{ "42", "42" },
+		{ "0", "0" },
+		{ "1e2", "100" },
+		{ "1.0", "1" },
+		{ "19.99", "19.99" },
+		{ "\"9999999999999999.99\"", "9999999999999999.99" },
+		{ "\"0000000000000001\"", "1" },
+		{ "9007199254740991", "9007199254740991" },
+		{ "\"-0\"", "0" },
+		{ "-0.0", "0" },
+	};
+	static const char *const bad[] = { "\"12.345\"", "0.125",
+		"0.30000000000000004", "\"1e3\"", "\" 1\"", "\"1 \"", "\"+1\"",
+		"\"1.\"", "\".5\"", "\"\"", "\"-\"", "\"1,5\"", "\"0x10\"",
+		"\"12345678901234567\"", "12345678901234567", "1e17", "1e300",
+		"\"1.2.3\"", "\"--1\"", "\"\xd9\xa1\"" };
+	char body[128], buf[64], out[BODY_DECIMAL_BUFSZ];
+	size_t i;
+	json_t *j;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_STR_EQ(xvalue_str("price", good[i].in, buf, sizeof(buf)),
+		    good[i].out);
+		if (strcmp(buf, good[i].out) != 0)
+			fprintf(stderr, "  decimal %s\n", good[i].in);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "{\"price\":%s}", bad[i]);
+		xexpect_field(body, BODY_PATCH, "price", "invalid_format");
+	}
+	xexpect_field("{\"price\":true}", BODY_PATCH, "price", "type");
+	xexpect_field("{\"price\":[\"1\"]}", BODY_PATCH, "price", "type");
+	xexpect_field("{\"price\":null}", BODY_PATCH, "price", "type");
+
+	/* min >= 0 (the zero default) refuses negatives; min < 0 allows. */
+	xexpect_field("{\"price\":\"-1\"}", BODY_PATCH, "price",
+	    "out_of_range");
+	xexpect_field("{\"price\":-0.01}", BODY_PATCH, "price", "out_of_range");
+	CHECK_STR_EQ(xvalue_str("delta", "\"-007.50\"", buf, sizeof(buf)),
+	    "-7.5");
+	CHECK_STR_EQ(xvalue_str("delta", "-3.25", buf, sizeof(buf)), "-3.25");
+	CHECK_STR_EQ(xvalue_str("delta", "-12", buf, sizeof(buf)), "-12");
+	CHECK_STR_EQ(xvalue_str("delta", "\"-0.00\"", buf, sizeof(buf)), "0");
+	xexpect_field("{\"delta\":\"-1.001\"}", BODY_PATCH, "delta",
+	    "invalid_format");
+
+	/* Output is always a string. */
+	j = xexpect_ok("{\"price\":5}", BODY_CREATE);
+	CHECK(json_is_string(json_object_get(j, "price")));
+	json_decref(j);
+
+	/* The exported helper, length-bounded and buffer-checked. */
+	CHECK(body_decimal_canon("007.50xyz", 6, out, sizeof(out)));
+	CHECK_STR_EQ(out, "7.5");
+	CHECK(body_decimal_canon("-9999999999999999.99", 20, out, sizeof(out)));
+	CHECK_STR_EQ(out, "-9999999999999999.99");
+	CHECK(!body_decimal_canon("1", 1, out, BODY_DECIMAL_BUFSZ - 1));
+	CHECK(!body_decimal_canon(NULL, 1, out, sizeof(out)));
+	CHECK(!body_decimal_canon("", 0, out, sizeof(out)));
+}
+
+static void
+test_url(void)
+{
+	static const char *const good[] = {
+		"https://example.com",
+		"http://example.com/",
+		"HTTPS://Example.COM:8443/a/b?c=d&e=f#g",
+		"http://localhost:1",
+		"https://x.io:65535",
+		"https://[::1]:443/",
+		"https://[2001:db8::1]",
+		"https://b\303\274cher.de/caf\303\251", /* IDN, UTF-8 path */
+		"https://a_b.example.com?q",
+		"https://example.com#frag",
+	};
+	static const char *const bad[] = {
+		"ftp://example.com",
+		"https://",
+		"https:///path",
+		"https://?q",
+		"http:/example.com",
+		"//example.com",
+		"example.com",
+		"javascript:alert(1)",
+		"https://a b.com",
+		"https://example.com/a b",
+		"https://example.com/a\\tb",
+		"https://user:pw@example.com",
+		"https://example.com\\\\@evil.com",
+		"https://example.com:0",
+		"https://example.com:65536",
+		"https://example.com:",
+		"https://example.com:8a",
+		"https://example.com:1234567",
+		"https://.example.com",
+		"https://-example.com",
+		"https://[]/",
+		"https://[zz::1]/",
+		"https://[::1",
+		"https://[::1]x/",
+		"httpx://example.com",
+		"",
+	};
+	char body[2100], buf[2100];
+	size_t i;
+	int n;
+	json_t *j;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(body, sizeof(body), "\"%s\"", good[i]);
+		CHECK_STR_EQ(xvalue_str("site", body, buf, sizeof(buf)),
+		    good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "{\"site\":\"%s\"}", bad[i]);
+		xexpect_field(body, BODY_PATCH, "site", "invalid_format");
+	}
+	/* Surrounding white space is trimmed like other strings. */
+	CHECK_STR_EQ(xvalue_str("site", "\"  https://x.io/p \\n\"", buf,
+	                 sizeof(buf)),
+	    "https://x.io/p");
+	xexpect_field("{\"site\":5}", BODY_PATCH, "site", "type");
+	j = xexpect_ok("{\"site\":null}", BODY_PATCH);
+	CHECK(json_is_null(json_object_get(j, "site")));
+	json_decref(j);
+
+	/* Own max (30 bytes), then the 2000-byte default. */
+	CHECK_STR_EQ(xvalue_str("short_url",
+	                 "\"https://example.com/123456789\"", buf, sizeof(buf)),
+	    "https://example.com/123456789");
+	xexpect_field("{\"short_url\":\"https://example.com/12345678901\"}",
+	    BODY_PATCH, "short_url", "invalid_format");
+	n = snprintf(body, sizeof(body), "{\"site\":\"https://x.io/");
+	memset(body + n, 'a', BODY_URL_MAX_DEFAULT - 13);
+	strcpy(body + n + BODY_URL_MAX_DEFAULT - 13, "\"}");
+	j = xexpect_ok(body, BODY_PATCH);
+	CHECK_INT_EQ(json_string_length(json_object_get(j, "site")),
+	    BODY_URL_MAX_DEFAULT);
+	json_decref(j);
+	strcpy(body + n + BODY_URL_MAX_DEFAULT - 13, "a\"}");
+	xexpect_field(body, BODY_PATCH, "site", "invalid_format");
+}
+
+static void
+test_string_array(void)
+{
+	struct check chk;
+	json_t *j, *a;
+
+	j = xexpect_ok("{\"labels\":[\"  vip \",\"b\",\"\xd8\xb3\xd9\x84"
+	               "\xd8\xa7\xd9\x85\xd8\xb3\"]}",
+	    BODY_PATCH);
+	a = json_object_get(j, "labels");
+	CHECK_INT_EQ(json_array_size(a), 3);
+	CHECK_STR_EQ(json_string_value(json_array_get(a, 0)), "vip");
+	CHECK_STR_EQ(json_string_value(json_array_get(a, 1)), "b");
+	json_decref(j);
+	j = xexpect_ok("{\"labels\":[]}", BODY_PATCH);
+	CHECK_INT_EQ(json_array_size(json_object_get(j, "labels")), 0);
+	json_decref(j);
+	/* Case matters for duplicates. */
+	j = xexpect_ok("{\"labels\":[\"a\",\"A\"]}", BODY_PATCH);
+	json_decref(j);
+
+	xexpect_field("{\"labels\":\"a\"}", BODY_PATCH, "labels", "type");
+	xexpect_field("{\"labels\":null}", BODY_PATCH, "labels", "type");
+	xexpect_field("{\"labels\":[\"a\",1]}", BODY_PATCH, "labels", "type");
+	xexpect_field("{\"labels\":[\"a\",\"b\",\"c\",\"d\"]}", BODY_PATCH,
+	    "labels", "too_many");
+	xexpect_field("{\"labels\":[\"a\",\"abcdef\"]}", BODY_PATCH, "labels",
+	    "too_long");
+	xexpect_field("{\"labels\":[\"a\",\"\"]}", BODY_PATCH, "labels",
+	    "too_short");
+	xexpect_field("{\"labels\":[\"   \"]}", BODY_PATCH, "labels",
+	    "too_short");
+	xexpect_field("{\"labels\":[\"a\\tb\"]}", BODY_PATCH, "labels",
+	    "invalid_characters");
+	xexpect_field("{\"labels\":[\"a\\u007fb\"]}", BODY_PATCH, "labels",
+	    "invalid_characters");
+	xexpect_field("{\"labels\":[\"a\",\" a \"]}", BODY_PATCH, "labels",
+	    "duplicate");
+
+	/* Messages name the index, never the value. */
+	j = xparse("{\"labels\":[\"x\",\"secret\"]}", BODY_PATCH, &chk);
+	CHECK(j == NULL);
+	CHECK(strstr(chk.errors[0].message, "item 1") != NULL);
+	CHECK(strstr(chk.errors[0].message, "secret") == NULL);
+	j = xparse("{\"labels\":[\"k\",\"x\",\" k\"]}", BODY_PATCH, &chk);
+	CHECK(j == NULL);
+	CHECK_STR_EQ(chk.errors[0].message, "item 2 repeats item 0");
+}
+
+static void
+test_object(void)
+{
+	struct check chk;
+	json_t *j, *c;
+
+	/* Complete on create, normalized inside. */
+	j = xexpect_ok("{\"price\":\"1\",\"consent\":{\"sms\":{\"granted\":"
+	               "true,"
+	               "\"at\":\"2024-01-01T00:00:00Z\"},\"email\":false,"
+	               "\"source\":\"  web  \"}}",
+	    BODY_CREATE);
+	c = json_object_get(j, "consent");
+	CHECK(json_is_true(
+	    json_object_get(json_object_get(c, "sms"), "granted")));
+	CHECK_STR_EQ(json_string_value(json_object_get(c, "source")), "web");
+	CHECK_INT_EQ(json_object_size(c), 3);
+	json_decref(j);
+
+	/* Paths name the member. */
+	xexpect_field("{\"price\":\"1\",\"consent\":{\"sms\":{\"granted\":"
+	              "\"yes\"}}}",
+	    BODY_CREATE, "consent.sms.granted", "type");
+	xexpect_field("{\"price\":\"1\",\"consent\":{}}", BODY_CREATE,
+	    "consent.sms", "required");
+	xexpect_field("{\"price\":\"1\",\"consent\":{\"sms\":{}}}", BODY_CREATE,
+	    "consent.sms.granted", "required");
+	xexpect_field("{\"consent\":{\"sms\":{\"bogus\":1}}}", BODY_PATCH,
+	    "consent.sms.bogus", "unknown_field");
+	xexpect_field("{\"consent\":{\"updated_at\":\"2024-01-01T00:00:00Z\"}}",
+	    BODY_PATCH, "consent.updated_at", "read_only");
+	xexpect_field("{\"consent\":{\"source\":\"012345678901234567890\"}}",
+	    BODY_PATCH, "consent.source", "too_long");
+	xexpect_field("{\"consent\":[]}", BODY_PATCH, "consent", "type");
+	xexpect_field("{\"consent\":\"x\"}", BODY_PATCH, "consent", "type");
+	xexpect_field("{\"sealed\":{\"granted\":true}}", BODY_PATCH, "sealed",
+	    "read_only");
+
+	/* PATCH: nested objects are partial too. */
+	j = xexpect_ok("{\"consent\":{\"sms\":{\"at\":null}}}", BODY_PATCH);
+	c = json_object_get(json_object_get(j, "consent"), "sms");
+	CHECK(json_is_null(json_object_get(c, "at")));
+	CHECK(json_object_get(c, "granted") == NULL);
+	json_decref(j);
+	j = xexpect_ok("{\"consent\":{\"email\":true}}", BODY_PATCH);
+	CHECK_INT_EQ(json_object_size(json_object_get(j, "consent")), 1);
+	json_decref(j);
+	j = xexpect_ok("{\"consent\":{}}", BODY_PATCH);
+	CHECK_INT_EQ(json_object_size(json_object_get(j, "consent")), 0);
+	json_decref(j);
+
+	/* Null: allowed where nullable, refused (with its path) elsewhere. */
+	j = xexpect_ok("{\"consent\":null}", BODY_PATCH);
+	CHECK(json_is_null(json_object_get(j, "consent")));
+	json_decref(j);
+	xexpect_field("{\"consent\":{\"sms\":null}}", BODY_PATCH, "consent.sms",
+	    "type");
+	xexpect_field("{\"consent\":{\"sms\":{\"granted\":null}}}", BODY_PATCH,
+	    "consent.sms.granted", "type");
+
+	/* All nested errors are collected, in document order. */
+	j = xparse("{\"consent\":{\"sms\":{\"granted\":1,\"x\":2},"
+	           "\"source\":5},\"born\":\"x\"}",
+	    BODY_CREATE, &chk);
+	CHECK(j == NULL);
+	CHECK_INT_EQ(chk.status, 422);
+	CHECK_INT_EQ(chk.nerrors, 5);
+	CHECK_STR_EQ(chk.errors[0].field, "consent.sms.granted");
+	CHECK_STR_EQ(chk.errors[1].field, "consent.sms.x");
+	CHECK_STR_EQ(chk.errors[2].field, "consent.source");
+	CHECK_STR_EQ(chk.errors[3].field, "born");
+	CHECK_STR_EQ(chk.errors[4].field, "price");
+	CHECK_STR_EQ(chk.errors[4].code, "required");
+}
+
+static void
+test_object_array(void)
+{
+	struct check chk;
+	json_t *j, *a;
+	char body[2048];
+	size_t off;
+	int i;
+
+	j = xexpect_ok("{\"phones\":[{\"number\":\" 555-1234 \","
+	               "\"kind\":\"work\"},{\"number\":\"777\"}]}",
+	    BODY_PATCH);
+	a = json_object_get(j, "phones");
+	CHECK_INT_EQ(json_array_size(a), 2);
+	CHECK_STR_EQ(json_string_value(
+	                 json_object_get(json_array_get(a, 0), "number")),
+	    "555-1234");
+	CHECK(json_object_get(json_array_get(a, 1), "kind") == NULL);
+	json_decref(j);
+
+	xexpect_field("{\"phones\":[]}", BODY_PATCH, "phones", "too_few");
+	xexpect_field("{\"phones\":[{\"number\":\"111\"},{\"number\":\"222\"},"
+	              "{\"number\":\"333\"},{\"number\":\"444\"}]}",
+	    BODY_PATCH, "phones", "too_many");
+	xexpect_field("{\"phones\":{}}", BODY_PATCH, "phones", "type");
+	xexpect_field("{\"phones\":null}", BODY_PATCH, "phones", "type");
+	/* Items are complete even in a patch: the array is replaced whole. */
+	xexpect_field("{\"phones\":[{\"kind\":\"work\"}]}", BODY_PATCH,
+	    "phones[0].number", "required");
+	xexpect_field("{\"phones\":[{\"number\":\"555\",\"x\":1}]}", BODY_PATCH,
+	    "phones[0].x", "unknown_field");
+	xexpect_field("{\"phones\":[{\"number\":\"555\",\"kind\":\"cell\"}]}",
+	    BODY_PATCH, "phones[0].kind", "invalid_choice");
+
+	j = xparse("{\"phones\":[{\"number\":\"555\"},5,{\"number\":\"1\"}]}",
+	    BODY_PATCH, &chk);
+	CHECK(j == NULL);
+	CHECK_INT_EQ(chk.nerrors, 2);
+	CHECK_STR_EQ(chk.errors[0].field, "phones[1]");
+	CHECK_STR_EQ(chk.errors[0].code, "type");
+	CHECK_STR_EQ(chk.errors[1].field, "phones[2].number");
+	CHECK_STR_EQ(chk.errors[1].code, "too_short");
+
+	/* Many bad members in items: capped, status kept. */
+	off = (size_t)snprintf(body, sizeof(body), "{\"phones\":[");
+	for (i = 0; i < 3; i++)
+		off += (size_t)snprintf(body + off, sizeof(body) - off,
+		    "%s{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,"
+		    "\"g\":7}",
+		    i ? "," : "");
+	snprintf(body + off, sizeof(body) - off, "]}");
+	j = xparse(body, BODY_PATCH, &chk);
+	CHECK(j == NULL);
+	CHECK_INT_EQ(chk.status, 422);
+	CHECK_INT_EQ(chk.nerrors, CHECK_MAX_ERRORS);
+	CHECK_STR_EQ(chk.errors[0].field, "phones[0].a");
+	/* Seven unknown members and a missing number per item. */
+	CHECK_STR_EQ(chk.errors[7].field, "phones[0].number");
+	CHECK_STR_EQ(chk.errors[8].field, "phones[1].a");
+}
+
+static void
+test_json_object(void)
+{
+	struct check chk;
+	json_t *j, *want;
+	char body[256];
+
+	j = xexpect_ok("{\"custom\":{\"a\":1,\"b\":{\"\":[1,2.5,\"x\"]},"
+	               "\"c\":null}}",
+	    BODY_PATCH);
+	want = json_loads("{\"a\":1,\"b\":{\"\":[1,2.5,\"x\"]},\"c\":null}", 0,
+	    NULL);
+	CHECK(json_equal(json_object_get(j, "custom"), want));
+	json_decref(want);
+	json_decref(j);
+	j = xexpect_ok("{\"custom\":{}}", BODY_PATCH);
+	json_decref(j);
+	j = xexpect_ok("{\"custom\":null}", BODY_PATCH);
+	CHECK(json_is_null(json_object_get(j, "custom")));
+	json_decref(j);
+
+	xexpect_field("{\"custom\":[]}", BODY_PATCH, "custom", "type");
+	xexpect_field("{\"custom\":\"{}\"}", BODY_PATCH, "custom", "type");
+	xexpect_field("{\"meta\":null}", BODY_PATCH, "meta", "type");
+	xexpect_field("{\"custom\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}",
+	    BODY_PATCH, "custom", "too_many");
+	xexpect_field("{\"custom\":{\"\":1}}", BODY_PATCH, "custom",
+	    "invalid_key");
+
+	/* Keys: 64 bytes pass, 65 do not. */
+	snprintf(body, sizeof(body), "{\"meta\":{\"%0*d\":1}}", 64, 0);
+	j = xexpect_ok(body, BODY_PATCH);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"meta\":{\"%0*d\":1}}", 65, 0);
+	xexpect_field(body, BODY_PATCH, "meta", "invalid_key");
+	j = xparse(body, BODY_PATCH, &chk);
+	CHECK(j == NULL);
+	CHECK(strstr(chk.errors[0].message, "00000") == NULL);
+
+	/* Size: {"a":"<n x>"} is n + 8 compact bytes; 60 pass, 61 do not. */
+	snprintf(body, sizeof(body), "{\"custom\" : { \"a\" : \"%0*d\" }}", 52,
+	    0);
+	j = xexpect_ok(body, BODY_PATCH);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"custom\":{\"a\":\"%0*d\"}}", 53, 0);
+	xexpect_field(body, BODY_PATCH, "custom", "too_large");
+	/* No item_max: no size bound. */
+	snprintf(body, sizeof(body), "{\"meta\":{\"a\":\"%0*d\"}}", 200, 0);
+	j = xexpect_ok(body, BODY_PATCH);
+	json_decref(j);
+}
+
+static void
+test_nested_limits(void)
+{
+	struct check chk;
+	json_t *j;
+	char body[512];
+
+	/* A path longer than the error's field buffer is cut, still UTF-8. */
+	snprintf(body, sizeof(body),
+	    "{\"consent\":{\"sms\":{\"%0*d\xc3\xa9\":1}}}",
+	    (int)sizeof(chk.errors[0].field), 0);
+	j = xparse(body, BODY_PATCH, &chk);
+	CHECK(j == NULL);
+	CHECK_INT_EQ(chk.nerrors, 1);
+	CHECK(strncmp(chk.errors[0].field, "consent.sms.000", 15) == 0);
+	CHECK(strlen(chk.errors[0].field) < sizeof(chk.errors[0].field));
+	j = json_string(chk.errors[0].field);
+	CHECK(j != NULL);
+	json_decref(j);
+
+	/* Depth is still bounded before parsing, nested specs or not. */
+	j = xparse("{\"meta\":{\"a\":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]}}",
+	    BODY_PATCH, &chk);
+	CHECK(j == NULL);
+	CHECK_INT_EQ(chk.status, 400);
+}
+
 int
 main(void)
 {
@@ -443,5 +1053,14 @@ main(void)
 	test_timestamps();
 	test_collect();
 	test_uuid_helper();
+	test_date();
+	test_number();
+	test_decimal();
+	test_url();
+	test_string_array();
+	test_object();
+	test_object_array();
+	test_json_object();
+	test_nested_limits();
 	return (UNIT_DONE());
 }

@@ -69,7 +69,7 @@ test_check(void)
 	big[0] = 'a';
 	big[1] = 'b';
 	check_field(&chk, 422, big, "c", "%s", big);
-	CHECK(strlen(chk.errors[0].field) < 64);
+	CHECK(strlen(chk.errors[0].field) < sizeof(chk.errors[0].field));
 	t = json_string(chk.errors[0].field);
 	CHECK(t != NULL);
 	json_decref(t);

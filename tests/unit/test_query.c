@@ -18,6 +18,9 @@ static const struct param_spec spec[] = {
 	{ "sort", PT_SORT, 0, 0, sorts },
 	{ "fields", PT_FIELDS, 0, 0, fields },
 	{ "offset", PT_INT, -5, 5, NULL },
+	{ "due", PT_DATE, 0, 0, NULL },
+	{ "amount_min", PT_DECIMAL, 0, 0, NULL },
+	{ "delta", PT_DECIMAL, -1, 0, NULL },
 };
 #define NSPEC (sizeof(spec) / sizeof(spec[0]))
 
@@ -191,6 +194,56 @@ test_no_limit(void)
 	json_decref(j);
 }
 
+static void
+test_date_decimal(void)
+{
+	struct check chk;
+	json_t *j;
+
+	j = expect_ok("due=2024-02-29&amount_min=007.50&delta=-1.5");
+	CHECK_STR_EQ(json_string_value(json_object_get(j, "due")),
+	    "2024-02-29");
+	CHECK_STR_EQ(json_string_value(json_object_get(j, "amount_min")),
+	    "7.5");
+	CHECK_STR_EQ(json_string_value(json_object_get(j, "delta")), "-1.5");
+	json_decref(j);
+	j = expect_ok("due=0001-01-01&amount_min=9999999999999999.99&delta=-0");
+	CHECK_STR_EQ(json_string_value(json_object_get(j, "amount_min")),
+	    "9999999999999999.99");
+	CHECK_STR_EQ(json_string_value(json_object_get(j, "delta")), "0");
+	json_decref(j);
+	j = expect_ok("amount_min=0.00");
+	CHECK_STR_EQ(json_string_value(json_object_get(j, "amount_min")), "0");
+	json_decref(j);
+
+	expect_err("due=2024-02-30", "due", "invalid_format");
+	expect_err("due=2023-02-29", "due", "invalid_format");
+	expect_err("due=0000-01-01", "due", "invalid_format");
+	expect_err("due=2024-1-01", "due", "invalid_format");
+	expect_err("due=2024-01-01T00:00:00Z", "due", "invalid_format");
+	expect_err("due=2024-01-01+", "due", "invalid_format");
+	expect_err("due=", "due", "empty");
+	expect_err("amount_min=-1", "amount_min", "out_of_range");
+	expect_err("amount_min=1.234", "amount_min", "invalid_format");
+	expect_err("amount_min=1e3", "amount_min", "invalid_format");
+	expect_err("amount_min=%2B1", "amount_min", "invalid_format");
+	expect_err("amount_min=+1", "amount_min", "invalid_format");
+	expect_err("amount_min=1.", "amount_min", "invalid_format");
+	expect_err("amount_min=.5", "amount_min", "invalid_format");
+	expect_err("amount_min=1,5", "amount_min", "invalid_format");
+	expect_err("amount_min=12345678901234567", "amount_min",
+	    "invalid_format");
+	expect_err("delta=--1", "delta", "invalid_format");
+	expect_err("delta=-", "delta", "invalid_format");
+
+	/* Both reported, values not echoed. */
+	j = query_parse("due=secret&amount_min=secret", spec, NSPEC, &chk);
+	CHECK(j == NULL);
+	CHECK_INT_EQ(chk.nerrors, 2);
+	CHECK(strstr(chk.errors[0].message, "secret") == NULL);
+	CHECK(strstr(chk.errors[1].message, "secret") == NULL);
+}
+
 int
 main(void)
 {
@@ -198,5 +251,6 @@ main(void)
 	test_errors();
 	test_cursor_len();
 	test_no_limit();
+	test_date_decimal();
 	return (UNIT_DONE());
 }
