@@ -131,7 +131,7 @@ config_load(void)
 	        &body_max) ||
 	    env_long("CRM_DB_POOL", 16, 1, 500, &pool_max) ||
 	    env_long("CRM_RATE_PER_MINUTE", 1200, 0, 1000000,
-	    &config.rate_per_minute) ||
+	        &config.rate_per_minute) ||
 	    env_long("CRM_RATE_BURST", 200, 1, 100000, &config.rate_burst))
 		return (-1);
 	config.body_max = (size_t)body_max;

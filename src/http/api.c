@@ -394,8 +394,8 @@ bad:
 static int
 rate_limit(struct http_request *req, struct api_request *ar)
 {
-	const char *caller = ar->who.kind == PRINCIPAL_KEY ? ar->who.key_hash :
-	    ar->who.user_id;
+	const char *caller =
+	    ar->who.kind == PRINCIPAL_KEY ? ar->who.key_hash : ar->who.user_id;
 	unsigned wait;
 	char retry[16];
 

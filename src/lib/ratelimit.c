@@ -8,9 +8,9 @@
 
 struct rate_slot {
 	uint32_t lock;
-	uint64_t caller;   /* hash of the caller; 0: free */
-	uint64_t last_ms;  /* last refill */
-	uint64_t milli;    /* tokens available, in thousandths */
+	uint64_t caller; /* hash of the caller; 0: free */
+	uint64_t last_ms; /* last refill */
+	uint64_t milli; /* tokens available, in thousandths */
 };
 
 static struct rate_slot *slots;
@@ -81,8 +81,8 @@ ratelimit_take(const char *caller, size_t len, uint64_t now_ms)
 	}
 	if (now_ms > s->last_ms) {
 		refill = (now_ms - s->last_ms) * rate_milli_per_ms;
-		s->milli = s->milli + refill > burst_milli ? burst_milli :
-		    s->milli + refill;
+		s->milli = s->milli + refill > burst_milli ? burst_milli
+		                                           : s->milli + refill;
 		s->last_ms = now_ms;
 	}
 	if (s->milli >= 1000) {
