@@ -19,8 +19,11 @@ start() {
 	mkdir -p "$CRM_VAR"
 	bash scripts/db.sh init
 	bash scripts/db.sh migrate
-	CRM_DEMO_PWHASH=$(printf '%s\n' "$DEMO_PASSWORD" | build/crm-passwd) \
-	    bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
+	local hash
+	hash=$(printf '%s\n' "$DEMO_PASSWORD" | build/crm-passwd)
+	CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
+	CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo_customers.sql \
+	    >/dev/null
 	bash scripts/server.sh start
 	cat <<MSG
 

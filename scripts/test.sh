@@ -32,8 +32,9 @@ echo "== database"
 mkdir -p "$CRM_VAR"
 bash scripts/db.sh init >/dev/null
 bash scripts/db.sh migrate
-CRM_DEMO_PWHASH=$(printf '%s\n' "$CRM_DEMO_PASSWORD" | build/crm-passwd) \
-    bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
+hash=$(printf '%s\n' "$CRM_DEMO_PASSWORD" | build/crm-passwd)
+CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
+CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo_customers.sql >/dev/null
 
 echo "== pgTAP"
 bash tests/sql/run.sh

@@ -43,6 +43,12 @@ register_routes(void)
 	teams_register();
 	api_keys_register();
 	audit_register();
+	contacts_register();
+	companies_register();
+	campaigns_register();
+	custom_fields_register();
+	activities_register();
+	lookup_register();
 }
 
 /*
@@ -62,7 +68,7 @@ kore_parent_configure(int argc, char **argv)
 		exit(1);
 	}
 	if (ratelimit_init((unsigned)config.rate_per_minute,
-	    (unsigned)config.rate_burst) != 0) {
+	        (unsigned)config.rate_burst) != 0) {
 		fprintf(stderr, "crm: cannot map the rate-limit table\n");
 		exit(1);
 	}

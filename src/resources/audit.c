@@ -3,7 +3,8 @@
 #include "resources.h"
 
 static const char *const audit_tables[] = { "organizations", "users", "teams",
-	"team_members", "api_keys", NULL };
+	"team_members", "api_keys", "custom_fields", "campaigns", "companies",
+	"contacts", "activities", NULL };
 
 static const struct param_spec list_params[] = {
 	LIST_PARAMS,

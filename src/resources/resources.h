@@ -41,6 +41,71 @@ void api_keys_register(void);
 int audit_collection(struct http_request *);
 void audit_register(void);
 
+int contacts_collection(struct http_request *);
+int contacts_item(struct http_request *);
+int contacts_timeline(struct http_request *);
+int contacts_history(struct http_request *);
+int contacts_merge(struct http_request *);
+void contacts_register(void);
+
+int companies_collection(struct http_request *);
+int companies_item(struct http_request *);
+int companies_history(struct http_request *);
+void companies_register(void);
+
+int campaigns_collection(struct http_request *);
+int campaigns_item(struct http_request *);
+void campaigns_register(void);
+
+int custom_fields_collection(struct http_request *);
+int custom_fields_item(struct http_request *);
+void custom_fields_register(void);
+
+int activities_collection(struct http_request *);
+int activities_item(struct http_request *);
+void activities_register(void);
+
+int lookup_phone(struct http_request *);
+int tags_collection(struct http_request *);
+void lookup_register(void);
+
+/* A route handler that serves an operation table. */
+#define API_HANDLER(fn, ops)                                 \
+	int fn(struct http_request *req)                     \
+	{                                                    \
+		return (api_serve(req, ops, API_NOPS(ops))); \
+	}
+
+/* Bookkeeping members every record answers with and no client may set. */
+#define RECORD_READ_ONLY                                                     \
+	{ .name = "org_id", .type = FT_UUID, .flags = F_READ_ONLY },         \
+	    { .name = "version", .type = FT_INT, .flags = F_READ_ONLY },     \
+	    { .name = "created_at",                                          \
+		    .type = FT_TIMESTAMP,                                    \
+		    .flags = F_READ_ONLY },                                  \
+	    { .name = "updated_at",                                          \
+		    .type = FT_TIMESTAMP,                                    \
+		    .flags = F_READ_ONLY },                                  \
+	    { .name = "created_by", .type = FT_UUID, .flags = F_READ_ONLY }, \
+	{                                                                    \
+		.name = "updated_by", .type = FT_UUID, .flags = F_READ_ONLY  \
+	}
+
+/* {label, number} phones of contacts and companies; key is derived. */
+#define PHONE_MEMBERS                                                  \
+	{ .name = "label",                                             \
+		.type = FT_STRING,                                     \
+		.flags = F_NULLABLE,                                   \
+		.max = 40 },                                           \
+	    { .name = "number",                                        \
+		    .type = FT_STRING,                                 \
+		    .flags = F_REQUIRED,                               \
+		    .min = 3,                                          \
+		    .max = 40 },                                       \
+	{                                                              \
+		.name = "key", .type = FT_STRING, .flags = F_READ_ONLY \
+	}
+
 /* Shared field and parameter choices. */
 extern const char *const role_choices[];
 extern const char *const scope_choices[];

@@ -8,7 +8,7 @@
 validate_response() finds the operation, asserts the status is documented,
 checks the documented required headers (when it is given a response object
 with headers) and validates the body against the documented schema with
-jsonschema (Draft 2020-12, with uuid/date-time/email format checks). It
+jsonschema (Draft 2020-12, with uuid/date-time/date/email format checks). It
 returns the parsed body (or None for an empty one).
 
 `response` is a requests.Response (or anything with status_code, headers and
@@ -198,6 +198,23 @@ def _is_datetime(value):
     return True
 
 
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _is_date(value):
+    """RFC 3339 full-date (YYYY-MM-DD) naming a real day, year 0001-9999."""
+    if not isinstance(value, str):
+        return True
+    m = _DATE.match(value)
+    if not m:
+        return False
+    try:
+        datetime.date(*(int(m.group(i)) for i in range(1, 4)))
+    except ValueError:
+        return False
+    return True
+
+
 def _is_email(value):
     """The server's rule: one '@', no white space, a dot in the domain."""
     if not isinstance(value, str):
@@ -214,6 +231,7 @@ def _format_checker():
     checker = jsonschema.FormatChecker(formats=())
     checker.checks("uuid")(_is_uuid)
     checker.checks("date-time")(_is_datetime)
+    checker.checks("date")(_is_date)
     checker.checks("email")(_is_email)
     library = getattr(jsonschema.Draft202012Validator, "FORMAT_CHECKER",
                       None) or jsonschema.FormatChecker()

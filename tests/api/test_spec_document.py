@@ -4,6 +4,7 @@ members of the C tables in src/resources/, and tests/api/spec.py validates
 with it. Needs no server."""
 
 import copy
+import functools
 import glob
 import os
 import re
@@ -40,7 +41,8 @@ def conf_routes():
                 continue
             path = m.group(1)
             if path.startswith("^"):
-                path = path[1:].rstrip("$").replace("([^/]+)", "{}")
+                path = path[1:].rstrip("$").replace("([^/]+)", "{}") \
+                    .replace("[^/]+", "{}")
             routes[path] = m.group(2)
     return routes
 
@@ -49,41 +51,165 @@ def comparable(template):
     return re.sub(r"\{[^}]+\}", "{}", template)
 
 
+def _strip_comments(text):
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
+
+
 def c_sources():
     text = {}
     for name in glob.glob(os.path.join(ROOT, "src", "resources", "*.c")):
         with open(name) as f:
-            text[name] = f.read()
+            text[name] = _strip_comments(f.read())
+    return text
+
+
+def c_macros(text):
+    """{name: (parameters or None, replacement)} of the #defines in text."""
+    macros = {}
+    joined = re.sub(r"\\\n", " ", text)
+    for m in re.finditer(r"^[ \t]*#define[ \t]+(\w+)(\([^)]*\))?(.*)$",
+                         joined, re.M):
+        params = None
+        if m.group(2):
+            params = [p.strip() for p in m.group(2)[1:-1].split(",")]
+        macros[m.group(1)] = (params, m.group(3).strip())
+    return macros
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_macros():
+    with open(os.path.join(ROOT, "src", "resources", "resources.h")) as f:
+        return c_macros(_strip_comments(f.read()))
+
+
+def _split_top(text, sep=","):
+    """text split at sep outside (), {} and string literals."""
+    parts, depth, cur, quoted = [], 0, [], False
+    for i, ch in enumerate(text):
+        if quoted:
+            cur.append(ch)
+            if ch == '"' and text[i - 1] != "\\":
+                quoted = False
+            continue
+        if ch == '"':
+            quoted = True
+        elif ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    if "".join(cur).strip():
+        parts.append("".join(cur).strip())
+    return parts
+
+
+def expand(text, macros):
+    """text with the object- and function-like macros of `macros` expanded
+    (enough of the C preprocessor for the resource tables)."""
+    for _ in range(10):
+        changed = False
+        out, pos = [], 0
+        for m in re.finditer(r"\b[A-Z_][A-Z0-9_]*\b", text):
+            name = m.group(0)
+            if m.start() < pos or name not in macros:
+                continue
+            params, body = macros[name]
+            end = m.end()
+            if params is not None:
+                rest = text[end:]
+                if not rest.lstrip().startswith("("):
+                    continue
+                start = end + len(rest) - len(rest.lstrip())
+                depth = 0
+                for j in range(start, len(text)):
+                    depth += {"(": 1, ")": -1}.get(text[j], 0)
+                    if depth == 0:
+                        break
+                args = _split_top(text[start + 1:j])
+                for p, a in zip(params, args):
+                    body = re.sub(r"\b%s\b" % re.escape(p), lambda _: a, body)
+                end = j + 1
+            out.append(text[pos:m.start()])
+            out.append(body)
+            pos = end
+            changed = True
+        out.append(text[pos:])
+        text = "".join(out)
+        if not changed:
+            break
     return text
 
 
 def c_array(source, kind, name):
-    m = re.search(r"static (?:const )?struct %s %s\[\] = \{(.*?)\n\};"
+    m = re.search(r"static (?:const )?struct %s %s\[\] = \{(.*?)\};"
                   % (kind, re.escape(name)), source, re.S)
     assert m, "no %s table %s" % (kind, name)
-    return m.group(1)
+    macros = dict(_shared_macros())
+    macros.update(c_macros(source))
+    return expand(m.group(1), macros)
+
+
+def c_choices(source, name):
+    """The strings of a NULL-terminated choices array, looked up in source
+    first (the arrays are file-static), then in every resource file."""
+    rx = r"const char \*const %s\[\] = \{(.*?)\};" % re.escape(name)
+    m = re.search(rx, source, re.S)
+    if m is None:
+        m = next(filter(None, (re.search(rx, s, re.S)
+                               for s in c_sources().values())), None)
+    assert m, "no choices array %s" % name
+    return re.findall(r'"([^"]*)"', m.group(1))
+
+
+def _entries(body):
+    """The {...} initializers of a table body, as lists of members."""
+    return [_split_top(e.strip()[1:-1]) for e in _split_top(body)
+            if e.strip().startswith("{")]
 
 
 def c_params(source, name):
-    body = c_array(source, "param_spec", name)
-    names = re.findall(r'\{\s*"(\w+)"\s*,\s*PT_', body)
-    if "LIST_PARAMS" in body:
-        names += ["limit", "cursor"]
-    return set(names)
+    """{name: (PT_ type, choices or None)} of a param_spec table."""
+    out = {}
+    for e in _entries(c_array(source, "param_spec", name)):
+        choices = e[4] if len(e) > 4 and e[4] != "NULL" else None
+        out[e[0].strip('"')] = (e[1], c_choices(source, choices)
+                                if choices else None)
+    return out
+
+
+def _field(source, members):
+    if members[0].startswith("."):
+        named = {}
+        for m in members:
+            key, _, value = m.partition("=")
+            named[key.strip().lstrip(".")] = value.strip()
+    else:
+        named = dict(zip(("name", "type", "flags", "min", "max", "choices"),
+                         members))
+    flags = named.get("flags", "0")
+    choices = named.get("choices", "NULL")
+    sub = named.get("sub")
+    return {
+        "name": named["name"].strip('"'),
+        "type": named["type"],
+        "read_only": "F_READ_ONLY" in flags,
+        "required": "F_REQUIRED" in flags,
+        "nullable": "F_NULLABLE" in flags,
+        "choices": c_choices(source, choices) if choices != "NULL" else None,
+        "sub": c_fields(source, sub) if sub else None,
+    }
 
 
 def c_fields(source, name):
-    """(writable member names, required ones) of a field_spec table."""
-    body = c_array(source, "field_spec", name)
-    writable, required = set(), set()
-    for member, flags in re.findall(r'\{\s*"(\w+)"\s*,\s*FT_\w+\s*,\s*([^,]+),',
-                                    body):
-        if "F_READ_ONLY" in flags:
-            continue
-        writable.add(member)
-        if "F_REQUIRED" in flags:
-            required.add(member)
-    return writable, required
+    """[field] of a field_spec table, each a dict with name, type,
+    read_only, required, nullable, choices and sub (the nested table)."""
+    return [_field(source, e)
+            for e in _entries(c_array(source, "field_spec", name))]
 
 
 def c_path_args(op_text, route):
@@ -98,31 +224,53 @@ def c_path_args(op_text, route):
     return re.findall(r'"(\w+)"', m.group(1)) if m else []
 
 
+def _handler_table(sources, handler):
+    """(source, operation table name or None) of a route handler: a
+    function calling api_serve(), an API_HANDLER(fn, ops) line, or one of
+    ops.c's plain GET endpoints (None)."""
+    for src in sources.values():
+        m = re.search(r"\bAPI_HANDLER\(\s*%s\s*,\s*(\w+)\s*\)" % handler, src)
+        if m:
+            return src, m.group(1)
+        m = re.search(r"\nint\s+%s\s*\([^)]*\)\s*\{(.*?)\n\}" % handler,
+                      src, re.S)
+        if m:
+            served = re.search(r"api_serve\(req,\s*(\w+)", m.group(1))
+            if served is None:
+                assert "only_get" in m.group(1), \
+                    "cannot tell the methods of %s" % handler
+                return src, None
+            return src, served.group(1)
+    raise AssertionError("handler %s not found" % handler)
+
+
 def c_operations():
-    """{(METHOD, comparable path): {params, fields, path_args}}."""
+    """{(METHOD, comparable path): {name, params, fields, body_mode,
+    path_args, idempotent}}."""
     sources = c_sources()
     ops = {}
     for path, handler in conf_routes().items():
-        src = next((s for s in sources.values()
-                    if re.search(r"\nint\s+%s\s*\(" % handler, s)), None)
-        assert src is not None, "handler %s of %s not found" % (handler, path)
-        fn = re.search(r"\nint\s+%s\s*\([^)]*\)\s*\{(.*?)\n\}" % handler,
-                       src, re.S).group(1)
-        served = re.search(r"api_serve\(req,\s*(\w+)", fn)
-        if served is None:  # ops.c's plain GET endpoints
-            assert "only_get" in fn, "cannot tell the methods of %s" % handler
-            ops[("GET", path)] = {"params": set(), "fields": None,
-                                  "path_args": []}
+        src, table_name = _handler_table(sources, handler)
+        if table_name is None:
+            ops[("GET", path)] = {"name": handler, "params": {},
+                                  "fields": None, "body_mode": None,
+                                  "path_args": [], "idempotent": False}
             continue
-        table = c_array(src, "api_op", served.group(1))
+        table = c_array(src, "api_op", table_name)
         for chunk in re.split(r"\.method\s*=\s*HTTP_METHOD_", table)[1:]:
             method = re.match(r"\w+", chunk).group(0)
+            name = re.search(r'\.name\s*=\s*"([^"]+)"', chunk)
             params = re.search(r"\.params\s*=\s*(\w+)", chunk)
             fields = re.search(r"\.fields\s*=\s*(\w+)", chunk)
+            mode = re.search(r"\.body_mode\s*=\s*(\w+)", chunk)
+            idem = re.search(r"\.idempotent\s*=\s*1\b", chunk)
             ops[(method, path)] = {
-                "params": c_params(src, params.group(1)) if params else set(),
+                "name": name.group(1) if name else handler,
+                "params": c_params(src, params.group(1)) if params else {},
                 "fields": c_fields(src, fields.group(1)) if fields else None,
+                "body_mode": mode.group(1) if mode else "BODY_CREATE",
                 "path_args": c_path_args(chunk, path),
+                "idempotent": idem is not None,
             }
     return ops
 
@@ -162,19 +310,119 @@ def test_operations_have_ids_and_a_success():
     assert len(ids) == len(set(ids)), "operationIds must be unique"
 
 
+def _branches(schema):
+    """The alternatives of a (resolved) schema: its anyOf/oneOf branches,
+    or the schema itself."""
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return [b for branch in schema[key] for b in _branches(branch)]
+    return [schema]
+
+
+def _accepts_null(schema):
+    for b in _branches(schema):
+        types = b.get("type")
+        if types == "null" or (isinstance(types, list) and "null" in types):
+            return True
+        if "const" in b and b["const"] is None:
+            return True
+    return False
+
+
+def _non_null(schema):
+    """The branch of a nullable schema that is not null."""
+    kept = [b for b in _branches(schema) if b.get("type") != "null"]
+    assert len(kept) == 1, "ambiguous schema %r" % schema
+    return kept[0]
+
+
+def _enum(schema):
+    values = []
+    for b in _branches(schema):
+        values += [v for v in b.get("enum", []) if v is not None]
+        if b.get("const") is not None:
+            values.append(b["const"])
+    return sorted(values)
+
+
+def check_members(schema, fields, where, patch):
+    """The body schema matches a field_spec table: the writable members,
+    the required ones (none in a patch, where nested objects are partial
+    too), nullability, enum choices, and nested objects and arrays of
+    objects recursively."""
+    assert schema.get("type") == "object", "%s: not an object" % where
+    assert schema.get("additionalProperties") is False, where
+    writable = {f["name"]: f for f in fields if not f["read_only"]}
+    props = schema.get("properties", {})
+    assert set(props) == set(writable), "%s: members, C only %s, spec only %s" \
+        % (where, sorted(set(writable) - set(props)),
+           sorted(set(props) - set(writable)))
+    required = set() if patch else {n for n, f in writable.items()
+                                    if f["required"]}
+    assert set(schema.get("required", [])) == required, \
+        "%s: required members" % where
+    for name, f in sorted(writable.items()):
+        prop, at = props[name], "%s.%s" % (where, name)
+        assert _accepts_null(prop) == f["nullable"], \
+            "%s: the C table %s null, the document does not" % (
+                at, "accepts" if f["nullable"] else "refuses")
+        if f["choices"] and f["type"] == "FT_ENUM":
+            assert _enum(prop) == sorted(f["choices"]), "%s: choices" % at
+        if f["type"] == "FT_OBJECT":
+            check_members(_non_null(prop), f["sub"], at, patch)
+        elif f["type"] == "FT_OBJECT_ARRAY":
+            array = _non_null(prop)
+            assert array.get("type") == "array", "%s: not an array" % at
+            # Array items are whole objects even in a patch.
+            check_members(array["items"], f["sub"], at + "[]", False)
+
+
+def check_param(param, c_param, where):
+    ptype, choices = c_param
+    schema = param["schema"]
+    if ptype == "PT_ENUM":
+        assert _enum(schema) == sorted(choices), "%s: choices" % where
+    elif ptype == "PT_SORT":
+        assert _enum(schema) == sorted(choices + ["-" + c for c in choices]), \
+            "%s: sort keys" % where
+    elif ptype == "PT_FIELDS":
+        assert schema.get("type") == "array", where
+        assert _enum(schema["items"]) == sorted(choices), "%s: fields" % where
+    elif ptype == "PT_DATE":
+        assert schema.get("format") == "date", where
+    elif ptype == "PT_TIMESTAMP":
+        assert schema.get("format") == "date-time", where
+    elif ptype == "PT_UUID":
+        assert schema.get("format") == "uuid", where
+    elif ptype == "PT_BOOL":
+        assert schema.get("type") == "boolean", where
+    elif ptype == "PT_INT":
+        assert schema.get("type") == "integer", where
+
+
 def test_operations_match_the_c_tables():
     c_ops, s_ops = c_operations(), spec_operations()
     assert set(c_ops) == set(s_ops), "methods differ: C only %s, spec only %s" % (
         sorted(set(c_ops) - set(s_ops)), sorted(set(s_ops) - set(c_ops)))
+    resolved_paths = spec.resolved()["paths"]
     for key, c in sorted(c_ops.items()):
         template, op = s_ops[key]
         where = "%s %s" % (key[0], template)
         params = op.get("parameters", []) + \
-            spec.resolved()["paths"][template].get("parameters", [])
-        query = {p["name"] for p in params if p["in"] == "query"}
-        assert query == c["params"], "%s: query parameters" % where
+            resolved_paths[template].get("parameters", [])
+        query = {p["name"]: p for p in params if p["in"] == "query"}
+        assert set(query) == set(c["params"]), "%s: query parameters" % where
+        for name, p in query.items():
+            check_param(p, c["params"][name], "%s ?%s" % (where, name))
         path_names = re.findall(r"\{([^}]+)\}", template)
         assert path_names == c["path_args"], "%s: path parameters" % where
+        headers = {p["name"].lower() for p in params if p["in"] == "header"}
+        assert ("idempotency-key" in headers) == c["idempotent"], \
+            "%s: Idempotency-Key %s" % (where, "missing" if c["idempotent"]
+                                        else "not honoured")
+        if c["idempotent"]:
+            assert {"409", "422"} <= set(op["responses"]), \
+                "%s: an idempotent POST documents 409 and 422" % where
         body = op.get("requestBody")
         if c["fields"] is None:
             assert body is None, "%s: takes no body" % where
@@ -182,12 +430,25 @@ def test_operations_match_the_c_tables():
         assert body is not None and body.get("required"), \
             "%s: needs a request body" % where
         schema = body["content"]["application/json"]["schema"]
-        writable, required = c["fields"]
-        assert schema.get("additionalProperties") is False, where
-        assert set(schema["properties"]) == writable, \
-            "%s: body members" % where
-        assert set(schema.get("required", [])) == required, \
-            "%s: required members" % where
+        check_members(schema, c["fields"], where,
+                      c["body_mode"] == "BODY_PATCH")
+
+
+# Published before the rule: kept for compatibility.
+RENAMED = {"me.password": "me_password_change"}
+
+
+def test_operation_ids_follow_the_c_names():
+    """contacts.list in C is contacts_list in the document."""
+    c_ops, s_ops = c_operations(), spec_operations()
+    for key, c in sorted(c_ops.items()):
+        if "." not in c["name"]:
+            continue
+        _, op = s_ops[key]
+        expected = RENAMED.get(c["name"], c["name"].replace(".", "_"))
+        assert op["operationId"] == expected, \
+            "%s %s: operationId %s, C name %s" % (key[0], key[1],
+                                                  op["operationId"], c["name"])
 
 
 def test_list_limits():
@@ -330,3 +591,158 @@ def test_headers_and_content_type():
     empty = FakeResponse(204, {"X-Request-Id": "r2"}, b"",
                          "http://127.0.0.1/v1/teams/" + USER["id"])
     spec.validate_response("DELETE", "/v1/teams/{id}", 204, empty)
+
+
+# --------------------------------------------------------------------------
+# The customer file
+
+CONTACT = {
+    "id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d0001",
+    "first_name": "علی", "last_name": "رضایی", "display_name": "علی رضایی",
+    "phones": [{"label": "mobile", "number": "۰۹۱۲ ۳۴۵ ۶۷۸۹",
+                "key": "989123456789"}],
+    "emails": [{"label": None, "address": "ali@example.com"}],
+    "birthday": "1990-03-21", "city": "تهران", "address": None,
+    "job_title": None,
+    "company_id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d0002",
+    "company": {"id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d0002", "name": "Acme"},
+    "lifecycle_stage": "lead", "lead_source": "web", "campaign_id": None,
+    "lead_score": 0, "tags": ["gold"],
+    "custom_fields": {"vip": True, "since": "2020-01-01"},
+    "consent": {"sms": {"granted": True, "at": "2025-01-31T09:15:00Z",
+                        "source": "web form"},
+                "email": None, "phone": None},
+    "preferences": {"language": "fa", "nested": {"any": [1, 2]}},
+    "notes": None, "owner_id": USER["id"],
+    "owner": {"id": USER["id"], "name": "Ana"}, "merged_into": None,
+    "created_at": "2025-01-31T09:15:00.123456Z",
+    "updated_at": "2025-01-31T09:15:00.123456Z",
+    "created_by": USER["id"], "updated_by": None, "version": 1,
+}
+
+ACTIVITY = {
+    "id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d0003",
+    "contact_id": CONTACT["id"], "company_id": None, "type": "call",
+    "occurred_at": "2025-01-31T09:15:00Z", "subject": None, "body": None,
+    "owner_id": USER["id"], "direction": "inbound", "duration_seconds": 42,
+    "outcome": "answered", "phone_number": "+98 912 345 6789",
+    "recording_url": None, "external_call_id": "pbx-1", "starts_at": None,
+    "ends_at": None, "place": None, "latitude": None, "longitude": None,
+    "accuracy_m": None, "event": None, "data": None,
+    "created_at": "2025-01-31T09:15:00Z", "updated_at": "2025-01-31T09:15:00Z",
+    "version": 1,
+}
+
+
+def test_contacts():
+    spec.validate_response("GET", "/v1/contacts/" + CONTACT["id"], 200,
+                           CONTACT)
+    spec.validate_response("GET", "/v1/contacts", 200,
+                           {"data": [CONTACT], "next_cursor": "abc"})
+    spec.validate_response("POST", "/v1/contacts", 201, CONTACT)
+    spec.validate_response("POST", "/v1/contacts/{id}/merge", 200, CONTACT)
+    for member, value in (("birthday", "1990-02-30"), ("lead_score", 101),
+                          ("lifecycle_stage", "won"), ("consent", {}),
+                          ("phones", [{"label": None, "number": "1"}]),
+                          ("company", {"id": USER["id"]}), ("extra", 1)):
+        with pytest.raises(AssertionError):
+            spec.validate_response("GET", "/v1/contacts/{id}", 200,
+                                   dict(CONTACT, **{member: value}))
+    spec.validate_response("GET", "/v1/contacts/{id}", 200,
+                           {"id": CONTACT["id"], "tags": []}, projected=True)
+
+
+def test_contact_problems():
+    duplicate = {"type": "urn:crm:problem:conflict", "title": "Conflict",
+                 "status": 409, "detail": "a contact has this phone",
+                 "instance": "r", "existing_id": CONTACT["id"],
+                 "errors": [{"field": "phones", "code": "duplicate",
+                             "message": "already on another contact"}]}
+    spec.validate_response("POST", "/v1/contacts", 409, duplicate)
+    spec.validate_response("PATCH", "/v1/contacts/{id}", 409, duplicate)
+    with pytest.raises(AssertionError):
+        spec.validate_response("POST", "/v1/contacts", 409,
+                               dict(duplicate, existing_id="nope"))
+    stale = {"type": "urn:crm:problem:precondition-failed",
+             "title": "Precondition Failed", "status": 412, "detail": "stale",
+             "instance": "r", "current": CONTACT}
+    spec.validate_response("DELETE", "/v1/contacts/{id}", 412, stale)
+    with pytest.raises(AssertionError):
+        spec.validate_response("PATCH", "/v1/contacts/{id}", 412,
+                               dict(stale, current=USER))
+
+
+def test_activities_and_timeline():
+    spec.validate_response("POST", "/v1/activities", 201, ACTIVITY)
+    system = dict(ACTIVITY, type="system", direction=None,
+                  duration_seconds=None, outcome=None, phone_number=None,
+                  external_call_id=None, event="stage_change",
+                  data={"from": "lead", "to": "customer"})
+    spec.validate_response("GET", "/v1/contacts/{id}/timeline", 200,
+                           {"data": [ACTIVITY, system], "next_cursor": None})
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/activities/{id}", 200,
+                               {k: v for k, v in ACTIVITY.items()
+                                if k != "place"})
+
+
+def test_campaigns_and_custom_fields():
+    campaign = {"id": USER["id"], "name": "Nowruz", "channel": "sms",
+                "cost": "1500000.50", "currency": "IRR",
+                "starts_on": "2025-03-01", "ends_on": None, "notes": None,
+                "created_at": USER["created_at"],
+                "updated_at": USER["updated_at"], "version": 1}
+    spec.validate_response("GET", "/v1/campaigns/{id}", 200, campaign)
+    for bad in (1500000.5, "1.234", "12,5"):
+        with pytest.raises(AssertionError):
+            spec.validate_response("GET", "/v1/campaigns/{id}", 200,
+                                   dict(campaign, cost=bad))
+    field = {"id": USER["id"], "entity": "contact", "key": "vip",
+             "label": "VIP", "type": "boolean", "choices": None,
+             "created_at": USER["created_at"],
+             "updated_at": USER["updated_at"], "version": 1}
+    spec.validate_response("GET", "/v1/custom-fields", 200,
+                           {"data": [field], "next_cursor": None})
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/custom-fields/{id}", 200,
+                               dict(field, key="VIP"))
+
+
+def test_lookup_and_tags():
+    match = {"id": CONTACT["id"], "display_name": "علی رضایی",
+             "company": None, "owner": CONTACT["owner"],
+             "lifecycle_stage": "customer", "tags": ["gold"],
+             "last_activities": [{"id": ACTIVITY["id"], "type": "call",
+                                  "occurred_at": ACTIVITY["occurred_at"],
+                                  "subject": None, "direction": "inbound",
+                                  "outcome": "answered"}]}
+    spec.validate_response("GET", "/v1/lookup/phone", 200,
+                           {"phone_key": "989123456789", "matches": [match]})
+    spec.validate_response("GET", "/v1/lookup/phone", 200,
+                           {"phone_key": None, "matches": []})
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/lookup/phone", 200,
+                               {"phone_key": "+98912", "matches": []})
+    spec.validate_response("GET", "/v1/tags", 200,
+                           {"data": [{"tag": "gold", "count": 3}]})
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/tags", 200,
+                               {"data": [], "next_cursor": None})
+
+
+def test_nested_body_members_are_cross_checked():
+    """A nested member missing from the document is caught."""
+    doc = spec.resolved()
+    body = doc["paths"]["/v1/contacts"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    fields = c_operations()[("POST", "/v1/contacts")]["fields"]
+    check_members(body, fields, "POST /v1/contacts", False)
+    broken = copy.deepcopy(body)
+    del broken["properties"]["consent"]["properties"]["sms"]["anyOf"][0][
+        "properties"]["source"]
+    with pytest.raises(AssertionError, match=r"consent\.sms"):
+        check_members(broken, fields, "POST /v1/contacts", False)
+    broken = copy.deepcopy(body)
+    broken["properties"]["phones"]["items"]["required"] = []
+    with pytest.raises(AssertionError, match=r"phones\[\]"):
+        check_members(broken, fields, "POST /v1/contacts", False)

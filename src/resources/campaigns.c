@@ -1,0 +1,105 @@
+/*
+ * Campaigns: what brought a lead in (cost, channel, period). Contacts and
+ * deals point at the campaign; admins and managers write.
+ */
+#include "../http/api.h"
+#include "resources.h"
+
+static const char *const channels[] = { "sms", "email", "phone", "social",
+	"web", "event", "referral", "other", NULL };
+static const char *const sorts[] = { "name", "starts_on", "created_at", NULL };
+
+static const struct param_spec list_params[] = {
+	LIST_PARAMS,
+	{ "q", PT_STRING, 0, 100, NULL },
+	{ "channel", PT_ENUM, 0, 0, channels },
+	{ "active_on", PT_DATE, 0, 0, NULL },
+	{ "sort", PT_SORT, 0, 0, sorts },
+};
+
+#define CAMPAIGN_FIELDS                                                        \
+	{ .name = "cost", .type = FT_DECIMAL, .flags = F_NULLABLE, .min = 0 }, \
+	    { .name = "currency",                                              \
+		    .type = FT_STRING,                                         \
+		    .flags = F_NULLABLE,                                       \
+		    .min = 3,                                                  \
+		    .max = 3 },                                                \
+	    { .name = "starts_on", .type = FT_DATE, .flags = F_NULLABLE },     \
+	    { .name = "ends_on", .type = FT_DATE, .flags = F_NULLABLE },       \
+	    { .name = "notes",                                                 \
+		    .type = FT_STRING,                                         \
+		    .flags = F_NULLABLE,                                       \
+		    .max = 10000 },                                            \
+	    RECORD_READ_ONLY
+
+static const struct field_spec create_fields[] = {
+	{ .name = "id", .type = FT_UUID },
+	{ .name = "name",
+	    .type = FT_STRING,
+	    .flags = F_REQUIRED,
+	    .min = 1,
+	    .max = 200 },
+	{ .name = "channel",
+	    .type = FT_ENUM,
+	    .flags = F_REQUIRED,
+	    .choices = channels },
+	CAMPAIGN_FIELDS,
+};
+
+static const struct field_spec patch_fields[] = {
+	{ .name = "id", .type = FT_UUID, .flags = F_READ_ONLY },
+	{ .name = "name", .type = FT_STRING, .min = 1, .max = 200 },
+	{ .name = "channel", .type = FT_ENUM, .choices = channels },
+	CAMPAIGN_FIELDS,
+};
+
+static struct api_op collection_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "campaigns.list",
+	    .auth = 1,
+	    .sql = "api.campaigns_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "campaigns.create",
+	    .auth = 1,
+	    .sql = "api.campaigns_create",
+	    .fields = create_fields,
+	    .nfields = API_NOPS(create_fields),
+	    .body_mode = BODY_CREATE,
+	    .idempotent = 1 },
+};
+
+static struct api_op item_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "campaigns.get",
+	    .auth = 1,
+	    .sql = "api.campaigns_get",
+	    .path = "/v1/campaigns/{id}" },
+	{ .method = HTTP_METHOD_PATCH,
+	    .name = "campaigns.update",
+	    .auth = 1,
+	    .sql = "api.campaigns_update",
+	    .fields = patch_fields,
+	    .nfields = API_NOPS(patch_fields),
+	    .body_mode = BODY_PATCH,
+	    .body_key = "patch",
+	    .path = "/v1/campaigns/{id}",
+	    .if_match = 1 },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "campaigns.delete",
+	    .auth = 1,
+	    .sql = "api.campaigns_delete",
+	    .path = "/v1/campaigns/{id}",
+	    .if_match = 1 },
+};
+
+API_HANDLER(campaigns_collection, collection_ops)
+API_HANDLER(campaigns_item, item_ops)
+
+void
+campaigns_register(void)
+{
+	api_register_ops(collection_ops, API_NOPS(collection_ops));
+	api_register_ops(item_ops, API_NOPS(item_ops));
+}

@@ -1,0 +1,156 @@
+/* Companies: the organizations contacts work for, owned like contacts. */
+#include "../http/api.h"
+#include "resources.h"
+
+static const char *const sorts[] = { "name", "created_at", "updated_at", NULL };
+static const char *const fields[] = { "id", "name", "domain", "phones", "email",
+	"city", "address", "industry", "owner_id", "owner", "tags",
+	"custom_fields", "notes", "created_at", "updated_at", "created_by",
+	"updated_by", "version", NULL };
+
+static const struct param_spec list_params[] = {
+	LIST_PARAMS,
+	{ "q", PT_STRING, 0, 100, NULL },
+	{ "owner_id", PT_UUID, 0, 0, NULL },
+	{ "city", PT_STRING, 0, 100, NULL },
+	{ "industry", PT_STRING, 0, 100, NULL },
+	{ "tag", PT_STRING, 0, 50, NULL },
+	{ "created_since", PT_TIMESTAMP, 0, 0, NULL },
+	{ "created_until", PT_TIMESTAMP, 0, 0, NULL },
+	{ "updated_since", PT_TIMESTAMP, 0, 0, NULL },
+	{ "sort", PT_SORT, 0, 0, sorts },
+	{ "fields", PT_FIELDS, 0, 0, fields },
+};
+
+static const struct param_spec get_params[] = {
+	{ "fields", PT_FIELDS, 0, 0, fields },
+};
+
+static const struct param_spec history_params[] = {
+	LIST_PARAMS,
+};
+
+static const struct field_spec phone_fields[] = { PHONE_MEMBERS };
+
+#define COMPANY_FIELDS                                                    \
+	{ .name = "domain",                                               \
+		.type = FT_STRING,                                        \
+		.flags = F_NULLABLE,                                      \
+		.max = 253 },                                             \
+	    { .name = "phones",                                           \
+		    .type = FT_OBJECT_ARRAY,                              \
+		    .max = 10,                                            \
+		    .sub = phone_fields,                                  \
+		    .nsub = API_NOPS(phone_fields) },                     \
+	    { .name = "email",                                            \
+		    .type = FT_EMAIL,                                     \
+		    .flags = F_NULLABLE,                                  \
+		    .max = 254 },                                         \
+	    { .name = "city",                                             \
+		    .type = FT_STRING,                                    \
+		    .flags = F_NULLABLE,                                  \
+		    .max = 100 },                                         \
+	    { .name = "address",                                          \
+		    .type = FT_STRING,                                    \
+		    .flags = F_NULLABLE,                                  \
+		    .max = 500 },                                         \
+	    { .name = "industry",                                         \
+		    .type = FT_STRING,                                    \
+		    .flags = F_NULLABLE,                                  \
+		    .max = 100 },                                         \
+	    { .name = "owner_id", .type = FT_UUID },                      \
+	    { .name = "tags",                                             \
+		    .type = FT_STRING_ARRAY,                              \
+		    .max = 30,                                            \
+		    .item_max = 50 },                                     \
+	    { .name = "custom_fields",                                    \
+		    .type = FT_JSON_OBJECT,                               \
+		    .max = 100,                                           \
+		    .item_max = 16384 },                                  \
+	    { .name = "notes",                                            \
+		    .type = FT_STRING,                                    \
+		    .flags = F_NULLABLE,                                  \
+		    .max = 10000 },                                       \
+	    { .name = "owner", .type = FT_STRING, .flags = F_READ_ONLY }, \
+	    RECORD_READ_ONLY
+
+static const struct field_spec create_fields[] = {
+	{ .name = "id", .type = FT_UUID },
+	{ .name = "name",
+	    .type = FT_STRING,
+	    .flags = F_REQUIRED,
+	    .min = 1,
+	    .max = 200 },
+	COMPANY_FIELDS,
+};
+
+static const struct field_spec patch_fields[] = {
+	{ .name = "id", .type = FT_UUID, .flags = F_READ_ONLY },
+	{ .name = "name", .type = FT_STRING, .min = 1, .max = 200 },
+	COMPANY_FIELDS,
+};
+
+static struct api_op collection_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "companies.list",
+	    .auth = 1,
+	    .sql = "api.companies_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "companies.create",
+	    .auth = 1,
+	    .sql = "api.companies_create",
+	    .fields = create_fields,
+	    .nfields = API_NOPS(create_fields),
+	    .body_mode = BODY_CREATE,
+	    .idempotent = 1 },
+};
+
+static struct api_op item_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "companies.get",
+	    .auth = 1,
+	    .sql = "api.companies_get",
+	    .params = get_params,
+	    .nparams = API_NOPS(get_params),
+	    .path = "/v1/companies/{id}" },
+	{ .method = HTTP_METHOD_PATCH,
+	    .name = "companies.update",
+	    .auth = 1,
+	    .sql = "api.companies_update",
+	    .fields = patch_fields,
+	    .nfields = API_NOPS(patch_fields),
+	    .body_mode = BODY_PATCH,
+	    .body_key = "patch",
+	    .path = "/v1/companies/{id}",
+	    .if_match = 1 },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "companies.delete",
+	    .auth = 1,
+	    .sql = "api.companies_delete",
+	    .path = "/v1/companies/{id}",
+	    .if_match = 1 },
+};
+
+static struct api_op history_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "companies.history",
+	    .auth = 1,
+	    .sql = "api.companies_history",
+	    .params = history_params,
+	    .nparams = API_NOPS(history_params),
+	    .path = "/v1/companies/{id}/history" },
+};
+
+API_HANDLER(companies_collection, collection_ops)
+API_HANDLER(companies_item, item_ops)
+API_HANDLER(companies_history, history_ops)
+
+void
+companies_register(void)
+{
+	api_register_ops(collection_ops, API_NOPS(collection_ops));
+	api_register_ops(item_ops, API_NOPS(item_ops));
+	api_register_ops(history_ops, API_NOPS(history_ops));
+}
