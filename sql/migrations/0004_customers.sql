@@ -1332,8 +1332,10 @@ BEGIN
 	IF patch ? 'lead_source' THEN c.lead_source := crm.arg_text(patch, 'lead_source', 100); END IF;
 	IF patch ? 'company_id' THEN
 		c.company_id := crm.arg_uuid(patch, 'company_id');
+		-- Only a company the caller may see: linking would show its name.
 		IF c.company_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM crm.companies x
-		      WHERE x.org_id = p.org_id AND x.id = c.company_id AND x.deleted_at IS NULL) THEN
+		      WHERE x.org_id = p.org_id AND x.id = c.company_id AND x.deleted_at IS NULL
+		        AND (crm.visible_owners(p) IS NULL OR x.owner_id = ANY (crm.visible_owners(p)))) THEN
 			PERFORM crm.raise_validation('company_id', 'not_found', 'no such company');
 		END IF;
 	END IF;

@@ -442,7 +442,10 @@ BEGIN
 	UPDATE crm.contacts SET
 	       first_name = coalesce(t.first_name, s.first_name),
 	       last_name = coalesce(t.last_name, s.last_name),
-	       display_name_given = coalesce(t.display_name_given, s.display_name_given),
+	       -- A name derived from the target's own names beats the source's.
+	       display_name_given = CASE WHEN t.first_name IS NULL AND t.last_name IS NULL
+	                                 THEN coalesce(t.display_name_given, s.display_name_given)
+	                                 ELSE t.display_name_given END,
 	       phones = t.phones || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(s.phones) e
 	                                      WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(t.phones) o WHERE o->>'key' = e->>'key')), '[]'),
 	       emails = t.emails || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(s.emails) e

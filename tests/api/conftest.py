@@ -133,3 +133,52 @@ def audit_rows(admin, **filters):
 
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+# --------------------------------------------------------------------------
+# Customer file (contacts, companies, activities, lookup): a sales floor.
+
+class Crew:
+    """An organization with a manager and rep1 in one team, rep2 outside it."""
+
+    def __init__(self, org):
+        self.org = org
+        self.admin = org.admin
+        self.admin_user = org.admin.get("/v1/me").json()
+        self.manager_user, self.manager = org.add_user("manager", "Reza Manager")
+        self.rep1_user, self.rep1 = org.add_user("rep", "Ali Rep")
+        self.rep2_user, self.rep2 = org.add_user("rep", "Maryam Rep")
+        r = org.admin.post("/v1/teams", {"name": "Field " + uuid.uuid4().hex[:6]})
+        assert r.status_code == 201, r.text
+        self.team_id = r.json()["id"]
+        for u in (self.manager_user, self.rep1_user):
+            r = org.admin.post("/v1/teams/%s/members" % self.team_id, {"user_id": u["id"]})
+            assert r.status_code == 201, r.text
+
+
+@pytest.fixture
+def crew(org):
+    return Crew(org)
+
+
+def api_key(org, *scopes):
+    """A fresh API key of org with these scopes, as an Api."""
+    r = org.admin.post("/v1/api-keys", {"name": "k-" + uuid.uuid4().hex[:6],
+                                        "scopes": list(scopes)})
+    assert r.status_code == 201, r.text
+    return Api(r.json()["key"])
+
+
+def new_contact(api, **fields):
+    """Creates a contact (201 expected); returns its JSON."""
+    if not any(k in fields for k in ("first_name", "last_name", "display_name")):
+        fields["display_name"] = "Contact " + uuid.uuid4().hex[:6]
+    r = api.post("/v1/contacts", fields)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def ids(r):
+    """The ids of a list answer."""
+    assert r.status_code == 200, r.text
+    return [x["id"] for x in r.json()["data"]]

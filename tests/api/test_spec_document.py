@@ -724,10 +724,10 @@ def test_lookup_and_tags():
         spec.validate_response("GET", "/v1/lookup/phone", 200,
                                {"phone_key": "+98912", "matches": []})
     spec.validate_response("GET", "/v1/tags", 200,
-                           {"data": [{"tag": "gold", "count": 3}]})
+                           {"data": [{"tag": "gold", "count": 3}], "next_cursor": None})
     with pytest.raises(AssertionError):
         spec.validate_response("GET", "/v1/tags", 200,
-                               {"data": [], "next_cursor": None})
+                               {"data": [], "next_cursor": "abc"})
 
 
 def test_nested_body_members_are_cross_checked():

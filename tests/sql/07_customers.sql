@@ -140,7 +140,7 @@ SELECT is(pg_temp.err(format('SELECT api.contacts_create(%L, %L)', ctx_rep1, '{"
 SELECT ok((api.contacts_update(ctx_rep1, jsonb_build_object('id', :'c1', 'patch', '{"consent":{"sms":{"granted":true,"source":"web form"}}}'::jsonb))).body::jsonb->'consent'->'sms'->>'at' IS NOT NULL,
           'consent: at is set when granted changes') FROM fx;
 SELECT is(pg_temp.err(format('SELECT api.custom_fields_update(%L, %L)', ctx_admin1,
-                             jsonb_build_object('id', (SELECT id FROM crm.custom_fields WHERE key = 'tier'), 'patch', '{"type":"text"}'::jsonb))),
+                             jsonb_build_object('id', (SELECT id FROM crm.custom_fields WHERE key = 'tier' AND org_id = :'org1'), 'patch', '{"type":"text"}'::jsonb))),
           'CR422 type immutable', 'a custom field type is immutable') FROM fx;
 SELECT is(pg_temp.err(format('SELECT api.custom_fields_create(%L, %L)', ctx_rep1, '{"entity":"contact","key":"k","label":"K","type":"text"}')),
           'CR403', 'only admins define custom fields') FROM fx;
