@@ -149,7 +149,6 @@ segment_json(const char *s, size_t len)
 	return (j);
 }
 
-/* The signature must be a canonical encoding of exactly 32 bytes. */
 /* libjwt checks the signature; the algorithm must still be ours. */
 static int
 signature_ok(const struct token_key *key, const char *token)

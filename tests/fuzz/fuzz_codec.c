@@ -6,6 +6,7 @@
  * itself (one canonical encoding per byte string). b64url_encode: the raw
  * input must decode back to itself. constraint_field and sqlstate_status:
  * arbitrary strings, with output buffers of every small size.
+ * sha256_hex and hmac_sha256_hex: 64 lower-case hex digits, always.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -113,6 +114,24 @@ constraint_checks(const char *s)
 		abort();
 }
 
+static void
+digest_checks(const uint8_t *data, size_t size)
+{
+	char	*h;
+	size_t	 klen;
+
+	h = xmalloc(65);
+	sha256_hex(data, size, h);
+	if (strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64)
+		abort();
+	/* The first bytes as the key, the rest as the message. */
+	klen = size > 0 ? data[0] % (size + 1) : 0;
+	hmac_sha256_hex(data, klen, data + klen, size - klen, h);
+	if (strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64)
+		abort();
+	free(h);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -127,6 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	decode_checks(s, strlen(s));
 	encode_checks(data, size);
 	constraint_checks(s);
+	digest_checks(data, size);
 
 	free(s);
 	return (0);

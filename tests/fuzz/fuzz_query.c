@@ -36,6 +36,10 @@ static const struct param_spec spec[] = {
 	/* audit.list */
 	{ "since", PT_TIMESTAMP, 0, 0, NULL },
 	{ "until", PT_TIMESTAMP, 0, 0, NULL },
+	/* campaigns.list and money filters */
+	{ "active_on", PT_DATE, 0, 0, NULL },
+	{ "min_cost", PT_DECIMAL, 0, 0, NULL },
+	{ "balance", PT_DECIMAL, -1, 0, NULL },
 	/* odd bounds, no choices, unbounded string */
 	{ "offset", PT_INT, -1000000, 9223372036854775807LL, NULL },
 	{ "n", PT_INT, -5, -1, NULL },
@@ -102,6 +106,21 @@ check_value(const struct param_spec *ps, json_t *v)
 		if (ps->type == PT_CURSOR && (n > 512 || n % 4 == 1))
 			abort();
 		break;
+	case PT_DATE:
+		if (!json_is_string(v) || !body_is_date(json_string_value(v),
+		    json_string_length(v)))
+			abort();
+		break;
+	case PT_DECIMAL: {
+		char	 canon[BODY_DECIMAL_BUFSZ];
+
+		/* Canonical: canonicalising again changes nothing. */
+		if ((s = json_string_value(v)) == NULL ||
+		    !body_decimal_canon(s, strlen(s), canon, sizeof(canon)) ||
+		    strcmp(canon, s) != 0 || (ps->min >= 0 && s[0] == '-'))
+			abort();
+		break;
+	}
 	case PT_FIELDS:
 		if (!json_is_array(v) || json_array_size(v) == 0)
 			abort();
