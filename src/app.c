@@ -49,6 +49,9 @@ register_routes(void)
 	custom_fields_register();
 	activities_register();
 	lookup_register();
+	pipelines_register();
+	deals_register();
+	tasks_register();
 }
 
 /*

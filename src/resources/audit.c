@@ -4,7 +4,8 @@
 
 static const char *const audit_tables[] = { "organizations", "users", "teams",
 	"team_members", "api_keys", "custom_fields", "campaigns", "companies",
-	"contacts", "activities", NULL };
+	"contacts", "activities", "pipelines", "stages", "deals", "tasks",
+	NULL };
 
 static const struct param_spec list_params[] = {
 	LIST_PARAMS,

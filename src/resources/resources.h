@@ -69,6 +69,25 @@ int lookup_phone(struct http_request *);
 int tags_collection(struct http_request *);
 void lookup_register(void);
 
+int pipelines_collection(struct http_request *);
+int pipelines_item(struct http_request *);
+int stages_collection(struct http_request *);
+int stages_item(struct http_request *);
+int stages_reorder(struct http_request *);
+void pipelines_register(void);
+
+int deals_collection(struct http_request *);
+int deals_item(struct http_request *);
+int deals_history(struct http_request *);
+void deals_register(void);
+
+int tasks_collection(struct http_request *);
+int tasks_item(struct http_request *);
+int agenda_get(struct http_request *);
+int reminders_due(struct http_request *);
+int reminders_ack(struct http_request *);
+void tasks_register(void);
+
 /* A route handler that serves an operation table. */
 #define API_HANDLER(fn, ops)                                 \
 	int fn(struct http_request *req)                     \

@@ -6,6 +6,7 @@ superuser) to create fresh organizations, which has no public endpoint.
 Every response a test receives is checked against api-spec/openapi.yaml.
 """
 import base64
+import datetime
 import json
 import os
 import subprocess
@@ -182,3 +183,65 @@ def ids(r):
     """The ids of a list answer."""
     assert r.status_code == 200, r.text
     return [x["id"] for x in r.json()["data"]]
+
+
+# --------------------------------------------------------------------------
+# Pipelines, deals, tasks (issue 5).
+
+SALES_STAGES = [
+    {"name": "Lead", "probability": 10, "kind": "open"},
+    {"name": "Qualified", "probability": 40, "kind": "open"},
+    {"name": "Proposal", "probability": 70, "kind": "open", "rotting_days": 3},
+    {"name": "Won", "probability": 100, "kind": "won"},
+    {"name": "Lost", "probability": 0, "kind": "lost"},
+]
+
+
+def new_pipeline(api, name=None, stages=None):
+    """Creates a pipeline (201 expected; default stages SALES_STAGES); returns its JSON
+    with a by-name map of its stages in ["by_name"]."""
+    body = {"name": name or "Pipeline " + uuid.uuid4().hex[:6],
+            "stages": SALES_STAGES if stages is None else stages}
+    r = api.post("/v1/pipelines", body)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    p["by_name"] = {s["name"]: s for s in p["stages"]}
+    return p
+
+
+def new_deal(api, pipeline, **fields):
+    """Creates a deal in pipeline (a JSON or an id; 201 expected); returns its JSON."""
+    fields.setdefault("title", "Deal " + uuid.uuid4().hex[:6])
+    fields.setdefault("pipeline_id", pipeline if isinstance(pipeline, str) else pipeline["id"])
+    r = api.post("/v1/deals", fields)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def new_task(api, **fields):
+    """Creates a task (201 expected; default a dateless to-do); returns its JSON."""
+    fields.setdefault("title", "Task " + uuid.uuid4().hex[:6])
+    fields.setdefault("kind", "todo")
+    r = api.post("/v1/tasks", fields)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def system_sql(sql, *args):
+    """psql() inside a transaction whose writes the audit trigger accepts (system actor)."""
+    return psql("BEGIN; SET LOCAL crm.actor_system = 'test';\n" + sql + ";\nCOMMIT;", *args)
+
+
+def rfc3339(t):
+    """A datetime as RFC 3339 UTC with seconds (what query strings and bodies take)."""
+    return t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_ts(s):
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def fields_named(r):
+    """The sorted field names of a 422 answer."""
+    assert r.status_code == 422, r.text
+    return sorted(e["field"] for e in r.json()["errors"])

@@ -246,7 +246,7 @@ def _handler_table(sources, handler):
 
 def c_operations():
     """{(METHOD, comparable path): {name, params, fields, body_mode,
-    path_args, idempotent}}."""
+    path_args, idempotent, auth}}."""
     sources = c_sources()
     ops = {}
     for path, handler in conf_routes().items():
@@ -254,7 +254,8 @@ def c_operations():
         if table_name is None:
             ops[("GET", path)] = {"name": handler, "params": {},
                                   "fields": None, "body_mode": None,
-                                  "path_args": [], "idempotent": False}
+                                  "path_args": [], "idempotent": False,
+                                  "auth": False}
             continue
         table = c_array(src, "api_op", table_name)
         for chunk in re.split(r"\.method\s*=\s*HTTP_METHOD_", table)[1:]:
@@ -271,6 +272,7 @@ def c_operations():
                 "body_mode": mode.group(1) if mode else "BODY_CREATE",
                 "path_args": c_path_args(chunk, path),
                 "idempotent": idem is not None,
+                "auth": re.search(r"\.auth\s*=\s*1\b", chunk) is not None,
             }
     return ops
 
@@ -432,6 +434,28 @@ def test_operations_match_the_c_tables():
         schema = body["content"]["application/json"]["schema"]
         check_members(schema, c["fields"], where,
                       c["body_mode"] == "BODY_PATCH")
+
+
+def test_rate_limit_and_security_follow_the_c_tables():
+    """Every authenticated operation (`.auth = 1`) may answer 429 with
+    Retry-After (the per-caller budget) and is not documented as anonymous;
+    the anonymous ones declare `security: []` and no 429, except the login
+    (its own limit on failed attempts)."""
+    c_ops, s_ops = c_operations(), spec_operations()
+    for key, c in sorted(c_ops.items()):
+        template, op = s_ops[key]
+        where = "%s %s" % (key[0], template)
+        if c["auth"]:
+            assert op.get("security") != [], "%s: documented anonymous" % where
+            assert "429" in op["responses"], "%s: no 429" % where
+            headers = op["responses"]["429"].get("headers", {})
+            assert headers.get("Retry-After", {}).get("required"), \
+                "%s: 429 without Retry-After" % where
+        else:
+            assert op.get("security") == [], "%s: not anonymous" % where
+            if op["operationId"] != "auth_login":
+                assert "429" not in op["responses"], \
+                    "%s: anonymous, no rate limit" % where
 
 
 # Published before the rule: kept for compatibility.
@@ -715,7 +739,10 @@ def test_lookup_and_tags():
              "last_activities": [{"id": ACTIVITY["id"], "type": "call",
                                   "occurred_at": ACTIVITY["occurred_at"],
                                   "subject": None, "direction": "inbound",
-                                  "outcome": "answered"}]}
+                                  "outcome": "answered"}],
+             "open_deals": [{"id": ACTIVITY["id"], "title": "Fleet renewal",
+                             "amount": "1250.50", "currency": "IRR",
+                             "stage": {"id": ACTIVITY["id"], "name": "Proposal"}}]}
     spec.validate_response("GET", "/v1/lookup/phone", 200,
                            {"phone_key": "989123456789", "matches": [match]})
     spec.validate_response("GET", "/v1/lookup/phone", 200,
@@ -746,3 +773,215 @@ def test_nested_body_members_are_cross_checked():
     broken["properties"]["phones"]["items"]["required"] = []
     with pytest.raises(AssertionError, match=r"phones\[\]"):
         check_members(broken, fields, "POST /v1/contacts", False)
+
+
+# --------------------------------------------------------------------------
+# Pipelines, deals, tasks, agenda, reminders
+
+STAGE = {
+    "id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d1001",
+    "pipeline_id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d1000",
+    "name": "Qualified", "position": 0, "probability": 20, "kind": "open",
+    "rotting_days": 14, "deal_count": 3,
+    "created_at": USER["created_at"], "updated_at": USER["updated_at"],
+    "version": 1,
+}
+
+PIPELINE = {
+    "id": STAGE["pipeline_id"], "name": "Sales",
+    "stages": [STAGE, dict(STAGE, id="0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d1002",
+                           name="Won", position=1, probability=100,
+                           kind="won", rotting_days=None, deal_count=0)],
+    "created_at": USER["created_at"], "updated_at": USER["updated_at"],
+    "version": 2,
+}
+
+DEAL = {
+    "id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d2000", "title": "50 licences",
+    "amount": "1250.50", "currency": "IRR",
+    "pipeline_id": PIPELINE["id"], "stage_id": STAGE["id"],
+    "stage": {"id": STAGE["id"], "name": "Qualified", "kind": "open",
+              "probability": 20},
+    "status": "open", "expected_close_date": "2025-03-20",
+    "owner_id": USER["id"], "owner": {"id": USER["id"], "name": "Ana"},
+    "contact_id": CONTACT["id"],
+    "contact": {"id": CONTACT["id"], "display_name": "علی رضایی"},
+    "company_id": None, "company": None, "campaign_id": None,
+    "lost_reason": None, "won_at": None, "lost_at": None,
+    "stage_entered_at": "2025-01-31T09:15:00Z", "is_stale": False,
+    "weighted_amount": "250.10", "notes": None,
+    "created_at": USER["created_at"], "updated_at": USER["updated_at"],
+    "created_by": USER["id"], "updated_by": None, "version": 1,
+}
+
+TASK = {
+    "id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d3000", "title": "Call back",
+    "notes": None, "kind": "call", "due_at": "2025-02-01T10:00:00+03:30",
+    "starts_at": None, "ends_at": None, "all_day": False,
+    "assignee_id": USER["id"], "assignee": {"id": USER["id"], "name": "Ana"},
+    "contact_id": CONTACT["id"], "company_id": None, "deal_id": None,
+    "reminder_at": "2025-02-01T09:45:00Z", "reminder_delivered_at": None,
+    "status": "open", "completed_at": None, "overdue": True,
+    "created_at": USER["created_at"], "updated_at": USER["updated_at"],
+    "created_by": USER["id"], "updated_by": None, "version": 1,
+}
+
+EVENT = dict(TASK, id="0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d3001", kind="event",
+             due_at=None, starts_at="2025-02-02T00:00:00+03:30",
+             ends_at="2025-02-03T00:00:00+03:30", all_day=True,
+             contact_id=None, deal_id=DEAL["id"], overdue=False)
+
+
+def test_pipelines_and_stages():
+    spec.validate_response("GET", "/v1/pipelines/" + PIPELINE["id"], 200,
+                           PIPELINE)
+    spec.validate_response("GET", "/v1/pipelines", 200,
+                           {"data": [PIPELINE, dict(PIPELINE, stages=[])],
+                            "next_cursor": None})
+    spec.validate_response("POST", "/v1/pipelines/{pipeline_id}/reorder",
+                           200, PIPELINE)
+    spec.validate_response("POST", "/v1/pipelines/{pipeline_id}/stages",
+                           201, STAGE)
+    for member, value in (("position", -1), ("probability", 101),
+                          ("kind", "closed"), ("rotting_days", 0),
+                          ("deal_count", None), ("extra", 1)):
+        with pytest.raises(AssertionError):
+            spec.validate_response(
+                "PATCH", "/v1/pipelines/{pipeline_id}/stages/{id}", 200,
+                dict(STAGE, **{member: value}))
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/pipelines/{id}", 200,
+                               dict(PIPELINE, position=0))
+
+
+def test_stage_and_pipeline_delete_conflicts():
+    conflict = {"type": "urn:crm:problem:conflict", "title": "Conflict",
+                "status": 409, "detail": "the stage holds 3 deals",
+                "instance": "r", "deal_count": 3}
+    spec.validate_response("DELETE", "/v1/pipelines/{pipeline_id}/stages/{id}",
+                           409, conflict)
+    no_count = {k: v for k, v in conflict.items() if k != "deal_count"}
+    with pytest.raises(AssertionError, match="deal_count"):
+        spec.validate_response(
+            "DELETE", "/v1/pipelines/{pipeline_id}/stages/{id}", 409, no_count)
+    spec.validate_response("DELETE", "/v1/pipelines/{id}", 409, no_count)
+    stale = {"type": "urn:crm:problem:precondition-failed",
+             "title": "Precondition Failed", "status": 412, "detail": "stale",
+             "instance": "r", "current": STAGE}
+    spec.validate_response("DELETE", "/v1/pipelines/{pipeline_id}/stages/{id}",
+                           412, stale)
+    with pytest.raises(AssertionError):
+        spec.validate_response(
+            "DELETE", "/v1/pipelines/{pipeline_id}/stages/{id}", 412,
+            dict(stale, current=PIPELINE))
+
+
+def test_deals():
+    spec.validate_response("GET", "/v1/deals/" + DEAL["id"], 200, DEAL)
+    spec.validate_response("POST", "/v1/deals", 201, DEAL)
+    lost = dict(DEAL, status="lost", lost_reason="price",
+                lost_at="2025-02-01T09:15:00Z", amount=None, currency=None,
+                weighted_amount=None, contact_id=None, contact=None)
+    spec.validate_response("GET", "/v1/deals", 200,
+                           {"data": [DEAL, lost], "next_cursor": "abc"})
+    for member, value in (("amount", 1250.5), ("amount", "1,250"),
+                          ("weighted_amount", "250.1000"),
+                          ("currency", "irr"), ("status", "closed"),
+                          ("stage", {"id": STAGE["id"], "name": "Q"}),
+                          ("contact", {"id": CONTACT["id"]}), ("extra", 1)):
+        with pytest.raises(AssertionError):
+            spec.validate_response("GET", "/v1/deals/{id}", 200,
+                                   dict(DEAL, **{member: value}))
+    spec.validate_response("GET", "/v1/deals/{id}", 200,
+                           {"id": DEAL["id"], "amount": "1.00"},
+                           projected=True)
+    stale = {"type": "urn:crm:problem:precondition-failed",
+             "title": "Precondition Failed", "status": 412, "detail": "stale",
+             "instance": "r", "current": DEAL}
+    spec.validate_response("PATCH", "/v1/deals/{id}", 412, stale)
+
+
+def test_deal_history():
+    created = {"id": "0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d2001",
+               "from_stage": None,
+               "to_stage": {"id": STAGE["id"], "name": "Qualified"},
+               "moved_at": "2025-01-31T09:15:00Z",
+               "moved_by": {"type": "user", "id": USER["id"]},
+               "seconds_in_previous": None}
+    moved = dict(created, id="0191f3a2-7c4e-7d2a-9b1e-3f5a6c7d2002",
+                 from_stage=created["to_stage"],
+                 to_stage={"id": PIPELINE["stages"][1]["id"], "name": "Won"},
+                 moved_by={"type": "api_key", "id": USER["id"]},
+                 seconds_in_previous=86400)
+    spec.validate_response("GET", "/v1/deals/{id}/history", 200,
+                           {"data": [created, moved], "next_cursor": None})
+    for member, value in (("seconds_in_previous", -1),
+                          ("seconds_in_previous", 1.5),
+                          ("moved_by", {"type": "robot", "id": None}),
+                          ("to_stage", None)):
+        with pytest.raises(AssertionError):
+            spec.validate_response("GET", "/v1/deals/{id}/history", 200,
+                                   {"data": [dict(moved, **{member: value})],
+                                    "next_cursor": None})
+
+
+def test_tasks_and_agenda():
+    spec.validate_response("GET", "/v1/tasks/" + TASK["id"], 200, TASK)
+    spec.validate_response("POST", "/v1/tasks", 201, EVENT)
+    done = dict(TASK, status="done", completed_at="2025-02-01T10:05:00Z",
+                overdue=False)
+    spec.validate_response("GET", "/v1/tasks", 200,
+                           {"data": [TASK, EVENT, done], "next_cursor": None})
+    spec.validate_response("GET", "/v1/agenda", 200, {"data": [EVENT, done]})
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/agenda", 200,
+                               {"data": [], "next_cursor": None})
+    for member, value in (("kind", "email"), ("status", "closed"),
+                          ("due_at", "2025-02-01"), ("all_day", None),
+                          ("assignee", None), ("extra", 1)):
+        with pytest.raises(AssertionError):
+            spec.validate_response("GET", "/v1/tasks/{id}", 200,
+                                   dict(TASK, **{member: value}))
+    names = {p["name"]: p for p in
+             spec.operation("GET", "/v1/agenda")["parameters"]}
+    assert names["from"]["required"] and names["to"]["required"]
+
+
+def test_reminders():
+    due = {"id": TASK["id"], "task": TASK, "reminder_at": TASK["reminder_at"]}
+    spec.validate_response("GET", "/v1/reminders/due", 200,
+                           {"data": [due], "next_cursor": None})
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/reminders/due", 200,
+                               {"data": [due], "next_cursor": "abc"})
+    with pytest.raises(AssertionError):
+        spec.validate_response("GET", "/v1/reminders/due", 200,
+                               {"data": [dict(due, task={"id": TASK["id"]})],
+                                "next_cursor": None})
+    ack = {"id": TASK["id"], "reminder_delivered_at": "2025-02-01T09:46:00Z"}
+    spec.validate_response("POST", "/v1/reminders/%s/ack" % TASK["id"], 200,
+                           ack)
+    with pytest.raises(AssertionError):
+        spec.validate_response("POST", "/v1/reminders/{id}/ack", 200,
+                               dict(ack, reminder_delivered_at=None))
+    spec.validate_response("POST", "/v1/reminders/{id}/ack", 409, {
+        "type": "urn:crm:problem:conflict", "title": "Conflict",
+        "status": 409, "detail": "the task has no reminder", "instance": "r"})
+
+
+def test_rate_limited_answers():
+    problem = {"type": "urn:crm:problem:too-many-requests",
+               "title": "Too Many Requests", "status": 429,
+               "detail": "too many requests; slow down", "instance": "r1"}
+    url = "http://127.0.0.1/v1/deals"
+    limited = FakeResponse(429, {"Content-Type": "application/problem+json",
+                                 "X-Request-Id": "r1", "Retry-After": "3"},
+                           problem, url)
+    spec.validate_response("GET", "/v1/deals", 429, limited)
+    spec.validate_response("GET", "/v1/contacts", 429, limited)
+    without = FakeResponse(429, {"Content-Type": "application/problem+json",
+                                 "X-Request-Id": "r1"}, problem, url)
+    with pytest.raises(AssertionError, match="Retry-After"):
+        spec.validate_response("GET", "/v1/deals", 429, without)
+    with pytest.raises(AssertionError, match="not documented"):
+        spec.validate_response("GET", "/healthz", 429, problem)

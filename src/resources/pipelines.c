@@ -1,0 +1,216 @@
+/*
+ * Sales pipelines and their ordered stages. Admins shape them; everyone
+ * reads them. A stage that still holds deals can only go away together
+ * with a move of those deals (DELETE ...?move_to=<stage>).
+ */
+#include "../http/api.h"
+#include "resources.h"
+
+static const char *const kinds[] = { "open", "won", "lost", NULL };
+
+static const struct param_spec list_params[] = {
+	LIST_PARAMS,
+};
+
+static const struct param_spec stage_delete_params[] = {
+	{ "move_to", PT_UUID, 0, 0, NULL },
+};
+
+#define STAGE_READ_ONLY                                                     \
+	{ .name = "pipeline_id", .type = FT_UUID, .flags = F_READ_ONLY },   \
+	    { .name = "deal_count", .type = FT_INT, .flags = F_READ_ONLY }, \
+	    RECORD_READ_ONLY
+
+/* A stage inside a new pipeline's body. */
+static const struct field_spec new_stage_fields[] = {
+	{ .name = "name",
+	    .type = FT_STRING,
+	    .flags = F_REQUIRED,
+	    .min = 1,
+	    .max = 100 },
+	{ .name = "probability",
+	    .type = FT_INT,
+	    .flags = F_REQUIRED,
+	    .min = 0,
+	    .max = 100 },
+	{ .name = "kind",
+	    .type = FT_ENUM,
+	    .flags = F_REQUIRED,
+	    .choices = kinds },
+	{ .name = "rotting_days",
+	    .type = FT_INT,
+	    .flags = F_NULLABLE,
+	    .min = 1,
+	    .max = 3650 },
+};
+
+static const struct field_spec pipeline_create_fields[] = {
+	{ .name = "id", .type = FT_UUID },
+	{ .name = "name",
+	    .type = FT_STRING,
+	    .flags = F_REQUIRED,
+	    .min = 1,
+	    .max = 100 },
+	{ .name = "stages",
+	    .type = FT_OBJECT_ARRAY,
+	    .max = 50,
+	    .sub = new_stage_fields,
+	    .nsub = API_NOPS(new_stage_fields) },
+	RECORD_READ_ONLY,
+};
+
+static const struct field_spec pipeline_patch_fields[] = {
+	{ .name = "id", .type = FT_UUID, .flags = F_READ_ONLY },
+	{ .name = "name", .type = FT_STRING, .min = 1, .max = 100 },
+	{ .name = "stages", .type = FT_STRING, .flags = F_READ_ONLY },
+	RECORD_READ_ONLY,
+};
+
+static const struct field_spec stage_create_fields[] = {
+	{ .name = "id", .type = FT_UUID },
+	{ .name = "name",
+	    .type = FT_STRING,
+	    .flags = F_REQUIRED,
+	    .min = 1,
+	    .max = 100 },
+	{ .name = "probability",
+	    .type = FT_INT,
+	    .flags = F_REQUIRED,
+	    .min = 0,
+	    .max = 100 },
+	{ .name = "kind",
+	    .type = FT_ENUM,
+	    .flags = F_REQUIRED,
+	    .choices = kinds },
+	{ .name = "rotting_days",
+	    .type = FT_INT,
+	    .flags = F_NULLABLE,
+	    .min = 1,
+	    .max = 3650 },
+	{ .name = "position", .type = FT_INT, .min = 0, .max = 49 },
+	STAGE_READ_ONLY,
+};
+
+static const struct field_spec stage_patch_fields[] = {
+	{ .name = "id", .type = FT_UUID, .flags = F_READ_ONLY },
+	{ .name = "name", .type = FT_STRING, .min = 1, .max = 100 },
+	{ .name = "probability", .type = FT_INT, .min = 0, .max = 100 },
+	{ .name = "kind", .type = FT_ENUM, .choices = kinds },
+	{ .name = "rotting_days",
+	    .type = FT_INT,
+	    .flags = F_NULLABLE,
+	    .min = 1,
+	    .max = 3650 },
+	{ .name = "position", .type = FT_INT, .flags = F_READ_ONLY },
+	STAGE_READ_ONLY,
+};
+
+static const struct field_spec reorder_fields[] = {
+	{ .name = "stage_ids",
+	    .type = FT_STRING_ARRAY,
+	    .flags = F_REQUIRED,
+	    .min = 1,
+	    .max = 50,
+	    .item_max = 36 },
+};
+
+static struct api_op collection_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "pipelines.list",
+	    .auth = 1,
+	    .sql = "api.pipelines_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "pipelines.create",
+	    .auth = 1,
+	    .sql = "api.pipelines_create",
+	    .fields = pipeline_create_fields,
+	    .nfields = API_NOPS(pipeline_create_fields),
+	    .body_mode = BODY_CREATE,
+	    .idempotent = 1 },
+};
+
+static struct api_op item_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "pipelines.get",
+	    .auth = 1,
+	    .sql = "api.pipelines_get",
+	    .path = "/v1/pipelines/{id}" },
+	{ .method = HTTP_METHOD_PATCH,
+	    .name = "pipelines.update",
+	    .auth = 1,
+	    .sql = "api.pipelines_update",
+	    .fields = pipeline_patch_fields,
+	    .nfields = API_NOPS(pipeline_patch_fields),
+	    .body_mode = BODY_PATCH,
+	    .body_key = "patch",
+	    .path = "/v1/pipelines/{id}",
+	    .if_match = 1 },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "pipelines.delete",
+	    .auth = 1,
+	    .sql = "api.pipelines_delete",
+	    .path = "/v1/pipelines/{id}",
+	    .if_match = 1 },
+};
+
+static struct api_op stages_ops[] = {
+	{ .method = HTTP_METHOD_POST,
+	    .name = "stages.create",
+	    .auth = 1,
+	    .sql = "api.stages_create",
+	    .fields = stage_create_fields,
+	    .nfields = API_NOPS(stage_create_fields),
+	    .body_mode = BODY_CREATE,
+	    .path = "/v1/pipelines/{pipeline_id}/stages",
+	    .idempotent = 1 },
+};
+
+static struct api_op stage_ops[] = {
+	{ .method = HTTP_METHOD_PATCH,
+	    .name = "stages.update",
+	    .auth = 1,
+	    .sql = "api.stages_update",
+	    .fields = stage_patch_fields,
+	    .nfields = API_NOPS(stage_patch_fields),
+	    .body_mode = BODY_PATCH,
+	    .body_key = "patch",
+	    .path = "/v1/pipelines/{pipeline_id}/stages/{id}",
+	    .if_match = 1 },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "stages.delete",
+	    .auth = 1,
+	    .sql = "api.stages_delete",
+	    .params = stage_delete_params,
+	    .nparams = API_NOPS(stage_delete_params),
+	    .path = "/v1/pipelines/{pipeline_id}/stages/{id}",
+	    .if_match = 1 },
+};
+
+static struct api_op reorder_ops[] = {
+	{ .method = HTTP_METHOD_POST,
+	    .name = "stages.reorder",
+	    .auth = 1,
+	    .sql = "api.stages_reorder",
+	    .fields = reorder_fields,
+	    .nfields = API_NOPS(reorder_fields),
+	    .body_mode = BODY_CREATE,
+	    .path = "/v1/pipelines/{pipeline_id}/reorder" },
+};
+
+API_HANDLER(pipelines_collection, collection_ops)
+API_HANDLER(pipelines_item, item_ops)
+API_HANDLER(stages_collection, stages_ops)
+API_HANDLER(stages_item, stage_ops)
+API_HANDLER(stages_reorder, reorder_ops)
+
+void
+pipelines_register(void)
+{
+	api_register_ops(collection_ops, API_NOPS(collection_ops));
+	api_register_ops(item_ops, API_NOPS(item_ops));
+	api_register_ops(stages_ops, API_NOPS(stages_ops));
+	api_register_ops(stage_ops, API_NOPS(stage_ops));
+	api_register_ops(reorder_ops, API_NOPS(reorder_ops));
+}

@@ -1,0 +1,169 @@
+/*
+ * Tasks and calendar events, a user's agenda, and the reminders a push or
+ * SMS integration delivers (GET due, then ack each exactly once).
+ */
+#include "../http/api.h"
+#include "resources.h"
+
+static const char *const kinds[] = { "call", "meeting", "follow_up", "todo",
+	"event", NULL };
+static const char *const statuses[] = { "open", "done", "cancelled", NULL };
+static const char *const sorts[] = { "due_at", "created_at", "updated_at",
+	NULL };
+
+static const struct param_spec list_params[] = {
+	LIST_PARAMS,
+	{ "assignee_id", PT_UUID, 0, 0, NULL },
+	{ "status", PT_ENUM, 0, 0, statuses },
+	{ "kind", PT_ENUM, 0, 0, kinds },
+	{ "overdue", PT_BOOL, 0, 0, NULL },
+	{ "due_from", PT_TIMESTAMP, 0, 0, NULL },
+	{ "due_to", PT_TIMESTAMP, 0, 0, NULL },
+	{ "contact_id", PT_UUID, 0, 0, NULL },
+	{ "company_id", PT_UUID, 0, 0, NULL },
+	{ "deal_id", PT_UUID, 0, 0, NULL },
+	{ "sort", PT_SORT, 0, 0, sorts },
+};
+
+static const struct param_spec agenda_params[] = {
+	{ "from", PT_TIMESTAMP, 0, 0, NULL },
+	{ "to", PT_TIMESTAMP, 0, 0, NULL },
+	{ "user_id", PT_UUID, 0, 0, NULL },
+};
+
+static const struct param_spec due_params[] = {
+	{ "limit", PT_INT, 1, QUERY_LIMIT_MAX, NULL },
+};
+
+#define TASK_FIELDS                                                           \
+	{ .name = "notes",                                                    \
+		.type = FT_STRING,                                            \
+		.flags = F_NULLABLE,                                          \
+		.max = 10000 },                                               \
+	    { .name = "due_at", .type = FT_TIMESTAMP, .flags = F_NULLABLE },  \
+	    { .name = "starts_at",                                            \
+		    .type = FT_TIMESTAMP,                                     \
+		    .flags = F_NULLABLE },                                    \
+	    { .name = "ends_at", .type = FT_TIMESTAMP, .flags = F_NULLABLE }, \
+	    { .name = "all_day", .type = FT_BOOL },                           \
+	    { .name = "assignee_id", .type = FT_UUID },                       \
+	    { .name = "contact_id", .type = FT_UUID, .flags = F_NULLABLE },   \
+	    { .name = "company_id", .type = FT_UUID, .flags = F_NULLABLE },   \
+	    { .name = "deal_id", .type = FT_UUID, .flags = F_NULLABLE },      \
+	    { .name = "reminder_at",                                          \
+		    .type = FT_TIMESTAMP,                                     \
+		    .flags = F_NULLABLE },                                    \
+	    { .name = "status", .type = FT_ENUM, .choices = statuses },       \
+	    { .name = "assignee", .type = FT_STRING, .flags = F_READ_ONLY },  \
+	    { .name = "reminder_delivered_at",                                \
+		    .type = FT_TIMESTAMP,                                     \
+		    .flags = F_READ_ONLY },                                   \
+	    { .name = "completed_at",                                         \
+		    .type = FT_TIMESTAMP,                                     \
+		    .flags = F_READ_ONLY },                                   \
+	    { .name = "overdue", .type = FT_BOOL, .flags = F_READ_ONLY },     \
+	    RECORD_READ_ONLY
+
+static const struct field_spec create_fields[] = {
+	{ .name = "id", .type = FT_UUID },
+	{ .name = "title",
+	    .type = FT_STRING,
+	    .flags = F_REQUIRED,
+	    .min = 1,
+	    .max = 200 },
+	{ .name = "kind",
+	    .type = FT_ENUM,
+	    .flags = F_REQUIRED,
+	    .choices = kinds },
+	TASK_FIELDS,
+};
+
+static const struct field_spec patch_fields[] = {
+	{ .name = "id", .type = FT_UUID, .flags = F_READ_ONLY },
+	{ .name = "title", .type = FT_STRING, .min = 1, .max = 200 },
+	{ .name = "kind", .type = FT_ENUM, .choices = kinds },
+	TASK_FIELDS,
+};
+
+static struct api_op collection_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "tasks.list",
+	    .auth = 1,
+	    .sql = "api.tasks_list",
+	    .params = list_params,
+	    .nparams = API_NOPS(list_params) },
+	{ .method = HTTP_METHOD_POST,
+	    .name = "tasks.create",
+	    .auth = 1,
+	    .sql = "api.tasks_create",
+	    .fields = create_fields,
+	    .nfields = API_NOPS(create_fields),
+	    .body_mode = BODY_CREATE,
+	    .idempotent = 1 },
+};
+
+static struct api_op item_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "tasks.get",
+	    .auth = 1,
+	    .sql = "api.tasks_get",
+	    .path = "/v1/tasks/{id}" },
+	{ .method = HTTP_METHOD_PATCH,
+	    .name = "tasks.update",
+	    .auth = 1,
+	    .sql = "api.tasks_update",
+	    .fields = patch_fields,
+	    .nfields = API_NOPS(patch_fields),
+	    .body_mode = BODY_PATCH,
+	    .body_key = "patch",
+	    .path = "/v1/tasks/{id}",
+	    .if_match = 1 },
+	{ .method = HTTP_METHOD_DELETE,
+	    .name = "tasks.delete",
+	    .auth = 1,
+	    .sql = "api.tasks_delete",
+	    .path = "/v1/tasks/{id}",
+	    .if_match = 1 },
+};
+
+static struct api_op agenda_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "agenda.get",
+	    .auth = 1,
+	    .sql = "api.agenda",
+	    .params = agenda_params,
+	    .nparams = API_NOPS(agenda_params) },
+};
+
+static struct api_op due_ops[] = {
+	{ .method = HTTP_METHOD_GET,
+	    .name = "reminders.due",
+	    .auth = 1,
+	    .sql = "api.reminders_due",
+	    .params = due_params,
+	    .nparams = API_NOPS(due_params) },
+};
+
+static struct api_op ack_ops[] = {
+	{ .method = HTTP_METHOD_POST,
+	    .name = "reminders.ack",
+	    .auth = 1,
+	    .sql = "api.reminders_ack",
+	    .path = "/v1/reminders/{id}/ack" },
+};
+
+API_HANDLER(tasks_collection, collection_ops)
+API_HANDLER(tasks_item, item_ops)
+API_HANDLER(agenda_get, agenda_ops)
+API_HANDLER(reminders_due, due_ops)
+API_HANDLER(reminders_ack, ack_ops)
+
+void
+tasks_register(void)
+{
+	api_register_ops(collection_ops, API_NOPS(collection_ops));
+	api_register_ops(item_ops, API_NOPS(item_ops));
+	api_register_ops(agenda_ops, API_NOPS(agenda_ops));
+	api_register_ops(due_ops, API_NOPS(due_ops));
+	api_register_ops(ack_ops, API_NOPS(ack_ops));
+}

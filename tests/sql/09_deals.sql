@@ -1,0 +1,234 @@
+-- Pipelines, stages and deals: stage history with exact durations, won/lost
+-- rules, currency checks, reorder, stage delete with and without move_to,
+-- rotting, visibility, audit, merge and the caller lookup profile.
+BEGIN;
+\ir fixtures.psql
+SELECT plan(73);
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	st text;
+	dt text;
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, dt = PG_EXCEPTION_DETAIL;
+	RETURN st || CASE WHEN dt LIKE '[%' THEN ' ' || (dt::jsonb->0->>'field') || ' ' || (dt::jsonb->0->>'code') ELSE '' END;
+END $$;
+CREATE FUNCTION pg_temp.ids(r api.reply) RETURNS text[]
+LANGUAGE sql AS $$ SELECT ARRAY(SELECT e->>'id' FROM jsonb_array_elements(r.body::jsonb->'data') e) $$;
+
+-- rep2 outside the manager's team; keys for deals and for other scopes.
+\o /dev/null
+SELECT (api.users_create(ctx_admin1, '{"email":"rep2@one.test","name":"Second Rep","role":"rep","password_hash":"h"}')).body::jsonb->>'id' AS rep2 FROM fx \gset
+SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', manager1)) FROM fx;
+SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1)) FROM fx;
+SELECT api.api_keys_create(ctx_admin1, '{"name":"deals","scopes":["deals:read","deals:write","lookup:read"],"key_hash":"tap-key-deals","prefix":"tapd"}') FROM fx;
+\o
+CREATE TEMP TABLE fx2 AS SELECT :'rep2'::uuid AS rep2,
+	jsonb_build_object('request_id', 'req-rep2', 'ip', '10.0.0.5', 'user_id', :'rep2', 'org_id', org1) AS ctx_rep2,
+	'{"request_id":"req-keyd","ip":"10.0.0.9","api_key_hash":"tap-key-deals"}'::jsonb AS ctx_keyd
+  FROM fx;
+GRANT SELECT ON fx2 TO PUBLIC;
+SELECT set_config('crm.actor_user', '', true), set_config('crm.actor_key', '', true) \g /dev/null
+SET ROLE crm_app;
+
+-- Pipelines: admins write, others and keys read.
+SELECT is(pg_temp.err(format('SELECT api.pipelines_create(%L, %L)', ctx_manager1, '{"name":"Nope"}')), 'CR403', 'a manager cannot create pipelines') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.pipelines_create(%L, %L)', ctx_keyd, '{"name":"Nope"}')), 'CR403', 'a key cannot create pipelines') FROM fx2;
+SELECT is(pg_temp.err(format('SELECT api.pipelines_create(%L, %L)', ctx_admin1,
+          '{"name":"Bad","stages":[{"name":"A","probability":10,"kind":"open"},{"name":"B","probability":150,"kind":"open"}]}')),
+          'CR422 stages[1].probability range', 'a stage probability over 100 is 422 naming the element') FROM fx;
+SELECT (api.pipelines_create(ctx_admin1, '{"name":"Sales","stages":[
+	{"name":"Lead","probability":10,"kind":"open"},
+	{"name":"Qualified","probability":25,"kind":"open","rotting_days":14},
+	{"name":"Proposal","probability":50,"kind":"open","rotting_days":10},
+	{"name":"Won","probability":100,"kind":"won"},
+	{"name":"Lost","probability":0,"kind":"lost"}]}')).body::jsonb AS pl FROM fx \gset
+SELECT :'pl'::jsonb->>'id' AS pid,
+       :'pl'::jsonb->'stages'->0->>'id' AS s_lead, :'pl'::jsonb->'stages'->1->>'id' AS s_qual,
+       :'pl'::jsonb->'stages'->2->>'id' AS s_prop, :'pl'::jsonb->'stages'->3->>'id' AS s_won,
+       :'pl'::jsonb->'stages'->4->>'id' AS s_lost \gset
+SELECT is(ARRAY(SELECT (e->>'position') || ':' || (e->>'name') FROM jsonb_array_elements(:'pl'::jsonb->'stages') e),
+          ARRAY['0:Lead', '1:Qualified', '2:Proposal', '3:Won', '4:Lost'], 'pipelines_create: stages in order, positions 0..n-1');
+SELECT (api.pipelines_create(ctx_admin1, '{"name":"Renewals"}')).body::jsonb->>'id' AS pid2 FROM fx \gset
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->'data'->0->>'name') || ' ' || jsonb_array_length(r.body::jsonb->'data')
+             FROM api.pipelines_list(ctx_keyd, '{}') r), '200 Renewals 2', 'a key with deals:read lists pipelines by name') FROM fx2;
+SELECT is((SELECT jsonb_array_length(r.body::jsonb->'stages') FROM api.pipelines_get(ctx_rep1, jsonb_build_object('id', :'pid2')) r),
+          0, 'a pipeline may start empty; reps read pipelines') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.stages_create(%L, %L)', ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'name', 'lead', 'probability', 5, 'kind', 'open'))),
+          '23505', 'stage names are unique per pipeline (stages__name__uq)') FROM fx;
+
+-- Deals: create, defaults, validation.
+SELECT (api.contacts_create(ctx_rep1, '{"first_name":"علي","last_name":"رضائي","phones":["۰۹۱۲ ۳۴۵ ۶۷۸۹"]}')).body::jsonb->>'id' AS c1 FROM fx \gset
+SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Source","phones":["0935 111 2222"]}')).body::jsonb->>'id' AS c2 FROM fx \gset
+SELECT (api.contacts_create(ctx_admin1, jsonb_build_object('first_name', 'Rep2 contact', 'owner_id', :'rep2'))).body::jsonb->>'id' AS c3 FROM fx \gset
+SELECT (api.deals_create(ctx_rep1, jsonb_build_object('title', 'Big order', 'pipeline_id', :'pid', 'amount', '1250.5', 'currency', 'IRR',
+                                                     'contact_id', :'c1', 'expected_close_date', '2025-06-30'))).body::jsonb AS d1j FROM fx \gset
+SELECT :'d1j'::jsonb->>'id' AS d1 \gset
+SELECT is((:'d1j'::jsonb)->>'stage_id', :'s_lead', 'stage defaults to the first open stage');
+SELECT is(((:'d1j'::jsonb)->>'amount') || ' ' || ((:'d1j'::jsonb)->>'weighted_amount') || ' ' || ((:'d1j'::jsonb)->>'status'),
+          '1250.50 125.05 open', 'amounts are decimal strings with two decimals; weighted = amount × probability');
+SELECT is((:'d1j'::jsonb)->>'owner_id', rep1::text, 'owner defaults to the caller') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_rep1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid', 'amount', '10', 'currency', 'XYZ'))),
+          'CR422 currency invalid', 'an unknown currency is 422 currency') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_rep1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid', 'amount', '10'))),
+          'CR422 currency required', 'an amount without a currency is 422 currency') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_rep1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid', 'amount', '1.234', 'currency', 'USD'))),
+          'CR422 amount format', 'three decimals is 422 amount') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_rep1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid2', 'stage_id', :'s_lead'))),
+          'CR422 stage_id not_found', 'a stage of another pipeline is 422 stage_id') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_rep1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid', 'contact_id', :'c3'))),
+          'CR422 contact_id not_found', 'an invisible contact is 422 contact_id') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_rep1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid', 'stage_id', :'s_lost'))),
+          'CR422 lost_reason required', 'creating a lost deal without lost_reason is 422') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_rep1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid', 'owner_id', :'rep2'))),
+          'CR422 owner_id forbidden', 'a rep cannot give a deal to someone else') FROM fx, fx2;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_keyd, jsonb_build_object('title', 'x', 'pipeline_id', :'pid'))),
+          'CR422 owner_id required', 'an API key must name the owner') FROM fx2;
+
+-- Stage history with exact durations (explicit timestamps).
+SELECT set_config('crm.actor_system', 'test', true) \g /dev/null
+UPDATE crm.deals SET stage_entered_at = now() - interval '3 days 5 seconds' WHERE id = :'d1';
+SELECT set_config('crm.actor_system', '', true) \g /dev/null
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->>'stage_entered_at' = crm.ts(now()))::text
+             FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'if_match', 1, 'patch', jsonb_build_object('stage_id', :'s_qual'))) r),
+          '200 true', 'moving a deal: stage_entered_at is the move time') FROM fx;
+SELECT set_config('crm.actor_system', 'test', true) \g /dev/null
+UPDATE crm.deals SET stage_entered_at = now() - interval '90 minutes' WHERE id = :'d1';
+SELECT set_config('crm.actor_system', '', true) \g /dev/null
+SELECT is((api.deals_update(ctx_manager1, jsonb_build_object('id', :'d1', 'patch', jsonb_build_object('stage_id', :'s_prop')))).status, 200, 'the manager moves a team deal') FROM fx;
+SELECT (api.deals_history(ctx_rep1, jsonb_build_object('id', :'d1'))).body::jsonb->'data' AS hist FROM fx \gset
+SELECT is(ARRAY(SELECT coalesce(e->'from_stage'->>'name', '-') || '>' || (e->'to_stage'->>'name') || ' ' || coalesce(e->>'seconds_in_previous', 'null')
+                  FROM jsonb_array_elements(:'hist'::jsonb) e),
+          ARRAY['->Lead null', 'Lead>Qualified 259205', 'Qualified>Proposal 5400'], 'history: oldest first, exact seconds_in_previous');
+SELECT is(ARRAY(SELECT (e->'moved_by'->>'type') || ':' || (e->'moved_by'->>'id') FROM jsonb_array_elements(:'hist'::jsonb) e),
+          ARRAY['user:' || rep1, 'user:' || rep1, 'user:' || manager1], 'history: moved_by is the caller') FROM fx;
+SELECT is((SELECT count(*)::int FROM crm.deal_stage_history WHERE deal_id = :'d1'), 3, 'three stage history rows');
+SELECT is((SELECT string_agg(a.event || ' ' || (a.data->>'from') || '>' || (a.data->>'to') || ' ' || (a.data->>'deal_id' = :'d1')::text, ',' ORDER BY a.data->>'to' DESC)
+             FROM crm.activities a WHERE a.contact_id = :'c1' AND a.type = 'system'),
+          'deal_stage_change Lead>Qualified true,deal_stage_change Qualified>Proposal true', 'each move writes a system entry on the contact');
+
+-- Won and lost.
+SELECT is(pg_temp.err(format('SELECT api.deals_update(%L, %L)', ctx_rep1, jsonb_build_object('id', :'d1', 'patch', jsonb_build_object('stage_id', :'s_lost')))),
+          'CR422 lost_reason required', 'entering a lost stage without lost_reason is 422 lost_reason') FROM fx;
+SELECT is((SELECT (r.body::jsonb->>'status') || ' ' || (r.body::jsonb->>'lost_at' IS NOT NULL)::text || ' ' || (r.body::jsonb->>'lost_reason')
+             FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'patch', jsonb_build_object('stage_id', :'s_lost', 'lost_reason', 'too expensive'))) r),
+          'lost true too expensive', 'lost: status lost, lost_at set') FROM fx;
+SELECT is((SELECT (r.body::jsonb->>'status') || ' ' || (r.body::jsonb->>'won_at' = crm.ts(now()))::text || ' ' || coalesce(r.body::jsonb->>'lost_at', 'null')
+                  || ' ' || coalesce(r.body::jsonb->>'lost_reason', 'null') || ' ' || (r.body::jsonb->>'weighted_amount')
+             FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'patch', jsonb_build_object('stage_id', :'s_won'))) r),
+          'won true null null 1250.50', 'won: won_at set, lost_at and lost_reason cleared') FROM fx;
+SELECT is((SELECT (r.body::jsonb->>'status') || ' ' || coalesce(r.body::jsonb->>'won_at', 'null')
+             FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'patch', jsonb_build_object('stage_id', :'s_prop'))) r),
+          'open null', 'reopening clears won_at') FROM fx;
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->'current'->>'version') FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'if_match', 1, 'patch', '{"title":"x"}'::jsonb)) r),
+          '412 6', 'a stale If-Match is 412 with the current deal') FROM fx;
+
+-- Rotting.
+SELECT (api.deals_create(ctx_rep1, jsonb_build_object('title', 'Sleepy', 'pipeline_id', :'pid', 'stage_id', :'s_qual', 'amount', 100, 'currency', 'usd'))).body::jsonb->>'id' AS d2 FROM fx \gset
+SELECT is((api.deals_get(ctx_rep1, jsonb_build_object('id', :'d2'))).body::jsonb->>'is_stale', 'false', 'a fresh deal is not stale') FROM fx;
+SELECT set_config('crm.actor_system', 'test', true) \g /dev/null
+UPDATE crm.deals SET stage_entered_at = now() - interval '15 days' WHERE id = :'d2';
+SELECT set_config('crm.actor_system', '', true) \g /dev/null
+SELECT is((api.deals_get(ctx_rep1, jsonb_build_object('id', :'d2'))).body::jsonb->>'is_stale', 'true', 'open for 15 days in a 14-day stage: stale') FROM fx;
+SELECT is(pg_temp.ids(api.deals_list(ctx_rep1, '{"stale":true}')), ARRAY[:'d2'], 'deals_list stale=true') FROM fx;
+SELECT is((api.deals_get(ctx_rep1, jsonb_build_object('id', :'d2'))).body::jsonb->>'currency', 'USD', 'currency is upper-cased') FROM fx;
+
+-- Visibility.
+SELECT (api.deals_create(ctx_admin1, jsonb_build_object('title', 'Rep2 deal', 'pipeline_id', :'pid', 'stage_id', :'s_qual', 'owner_id', :'rep2', 'contact_id', :'c3', 'amount', '5000000', 'currency', 'IRR'))).body::jsonb->>'id' AS d3 FROM fx \gset
+SELECT (api.pipelines_create(ctx_admin2, '{"name":"Other","stages":[{"name":"S","probability":10,"kind":"open"}]}')).body::jsonb->>'id' AS pid_o FROM fx \gset
+SELECT (api.deals_create(ctx_admin2, jsonb_build_object('title', 'Other org deal', 'pipeline_id', :'pid_o'))).body::jsonb->>'id' AS d_o FROM fx \gset
+SELECT is(pg_temp.ids(api.deals_list(ctx_rep1, '{"sort":"title"}')), ARRAY[:'d1', :'d2'], 'rep1 sees own deals only') FROM fx;
+SELECT is(pg_temp.ids(api.deals_list(ctx_rep2, '{}')), ARRAY[:'d3'], 'rep2 sees own deals only') FROM fx2;
+SELECT is(pg_temp.ids(api.deals_list(ctx_manager1, '{"sort":"title"}')), ARRAY[:'d1', :'d2'], 'the manager sees the team''s deals, not rep2''s') FROM fx;
+SELECT is(pg_temp.ids(api.deals_list(ctx_admin1, '{"sort":"-amount"}')), ARRAY[:'d3', :'d1', :'d2'], 'the admin sees all, sorted by amount desc') FROM fx;
+SELECT is(pg_temp.ids(api.deals_list(ctx_keyd, '{"sort":"title","q":"ORDER"}')), ARRAY[:'d1'], 'a key sees the org; q matches the folded title') FROM fx2;
+SELECT is(pg_temp.err(format('SELECT api.deals_get(%L, %L)', ctx_rep2, jsonb_build_object('id', :'d1'))), 'CR404', 'another rep: 404') FROM fx2;
+SELECT is(pg_temp.err(format('SELECT api.deals_history(%L, %L)', ctx_rep2, jsonb_build_object('id', :'d1'))), 'CR404', 'another rep: history 404') FROM fx2;
+SELECT is(pg_temp.err(format('SELECT api.deals_get(%L, %L)', ctx_admin2, jsonb_build_object('id', :'d1'))), 'CR404', 'another org: 404') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_admin1, jsonb_build_object('title', 'x', 'pipeline_id', :'pid_o'))),
+          'CR422 pipeline_id not_found', 'another org''s pipeline is 422 pipeline_id') FROM fx;
+SELECT is(pg_temp.ids(api.deals_list(ctx_admin1, jsonb_build_object('amount_min', '1000', 'amount_max', '2000', 'status', 'open'))), ARRAY[:'d1'],
+          'amount range and status filters') FROM fx;
+SELECT is((SELECT array_length(pg_temp.ids(r), 1) || ' ' || (r.body::jsonb->>'next_cursor' IS NOT NULL)::text
+             FROM api.deals_list(ctx_admin1, '{"limit":2,"sort":"-amount"}') r), '2 true', 'paging: a cursor after a full page') FROM fx;
+SELECT is(pg_temp.ids(api.deals_list(ctx_admin1, jsonb_build_object('limit', 2, 'sort', '-amount',
+             'cursor', (api.deals_list(ctx_admin1, '{"limit":2,"sort":"-amount"}')).body::jsonb->>'next_cursor'))),
+          ARRAY[:'d2'], 'paging: the next page continues the order') FROM fx;
+
+-- Reorder.
+SELECT is(pg_temp.err(format('SELECT api.stages_reorder(%L, %L)', ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'stage_ids', jsonb_build_array(:'s_lead', :'s_qual')))),
+          'CR422 stage_ids mismatch', 'reorder must list every stage') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.stages_reorder(%L, %L)', ctx_admin1, jsonb_build_object('pipeline_id', :'pid',
+                             'stage_ids', jsonb_build_array(:'s_lead', :'s_lead', :'s_prop', :'s_won', :'s_lost')))),
+          'CR422 stage_ids mismatch', 'reorder refuses repeats') FROM fx;
+SELECT is((SELECT ARRAY(SELECT (e->>'position') || ':' || (e->>'name') FROM jsonb_array_elements(r.body::jsonb->'stages') e)
+             FROM api.stages_reorder(ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'stage_ids', jsonb_build_array(:'s_qual', :'s_lead', :'s_prop', :'s_lost', :'s_won'))) r),
+          ARRAY['0:Qualified', '1:Lead', '2:Proposal', '3:Lost', '4:Won'], 'reorder keeps the given order, positions contiguous') FROM fx;
+SELECT is((SELECT ARRAY(SELECT (e->>'position') || ':' || (e->>'name') FROM jsonb_array_elements(r.body::jsonb->'stages') e)
+             FROM api.pipelines_get(ctx_rep1, jsonb_build_object('id', :'pid')) r),
+          ARRAY['0:Qualified', '1:Lead', '2:Proposal', '3:Lost', '4:Won'], 'the new order is stored') FROM fx;
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->>'position') FROM api.stages_create(ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'name', 'Demo',
+                                                                                                                    'probability', 40, 'kind', 'open', 'position', 2)) r),
+          '201 2', 'stages_create inserts at a position') FROM fx;
+SELECT is((SELECT string_agg(s.position::text || s.name, ',' ORDER BY s.position) FROM crm.stages s WHERE s.pipeline_id = :'pid' AND s.deleted_at IS NULL),
+          '0Qualified,1Lead,2Demo,3Proposal,4Lost,5Won', 'inserting shifts the others');
+
+-- Stage delete: 409 with deal_count, then with move_to.
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->>'deal_count') FROM api.stages_delete(ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'id', :'s_qual')) r),
+          '409 2', 'deleting a stage holding deals: 409 with deal_count') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.stages_delete(%L, %L)', ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'id', :'s_qual', 'move_to', :'s_qual'))),
+          'CR422 move_to not_found', 'move_to the deleted stage itself is 422') FROM fx;
+SELECT is((api.stages_delete(ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'id', :'s_qual', 'move_to', :'s_lead'))).status, 204, 'delete with move_to: 204') FROM fx;
+SELECT is((SELECT string_agg(d.title || '@' || s.name, ',' ORDER BY d.title) FROM crm.deals d JOIN crm.stages s ON s.id = d.stage_id
+            WHERE d.pipeline_id = :'pid' AND d.stage_id = :'s_lead'), 'Rep2 deal@Lead,Sleepy@Lead', 'the deals moved to the move_to stage');
+SELECT is((SELECT h.from_stage_id::text || ' ' || h.moved_by FROM crm.deal_stage_history h WHERE h.deal_id = :'d2' AND h.to_stage_id = :'s_lead'),
+          :'s_qual' || ' ' || admin1, 'each move is in the history as moved by the caller') FROM fx;
+SELECT is((SELECT string_agg(s.position::text || s.name, ',' ORDER BY s.position) FROM crm.stages s WHERE s.pipeline_id = :'pid' AND s.deleted_at IS NULL),
+          '0Lead,1Demo,2Proposal,3Lost,4Won', 'positions close up');
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->>'deal_count') FROM api.pipelines_delete(ctx_admin1, jsonb_build_object('id', :'pid')) r),
+          '409 3', 'a pipeline holding deals cannot be deleted') FROM fx;
+
+-- Stage kind under deals; moving to another pipeline; campaign from the contact; scopes.
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->>'deal_count') FROM api.stages_update(ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'id', :'s_lead', 'patch', '{"kind":"won"}'::jsonb)) r),
+          '409 2', 'the kind of a stage holding deals cannot change') FROM fx;
+SELECT is((SELECT (r.body::jsonb->>'probability') || ' ' || (r.body::jsonb->>'rotting_days') FROM api.stages_update(ctx_admin1, jsonb_build_object('pipeline_id', :'pid', 'id', :'s_lead', 'patch', '{"probability":15,"rotting_days":3}'::jsonb)) r),
+          '15 3', 'stages_update changes probability and rotting days') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_update(%L, %L)', ctx_rep1, jsonb_build_object('id', :'d2', 'patch', jsonb_build_object('pipeline_id', :'pid2')))),
+          'CR422 stage_id required', 'a pipeline without open stages needs an explicit stage') FROM fx;
+SELECT (api.stages_create(ctx_admin1, jsonb_build_object('pipeline_id', :'pid2', 'name', 'Up for renewal', 'probability', 40, 'kind', 'open'))).body::jsonb->>'id' AS s_ren FROM fx \gset
+SELECT is((SELECT (r.body::jsonb->>'pipeline_id' = :'pid2')::text || ' ' || (r.body::jsonb->>'stage_id' = :'s_ren')::text
+             FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d2', 'patch', jsonb_build_object('pipeline_id', :'pid2'))) r),
+          'true true', 'a new pipeline without a stage: its first open stage') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_update(%L, %L)', ctx_rep1, jsonb_build_object('id', :'d2', 'patch', jsonb_build_object('stage_id', :'s_lead')))),
+          'CR422 stage_id not_found', 'a stage of another pipeline without pipeline_id is 422') FROM fx;
+SELECT (api.campaigns_create(ctx_admin1, '{"name":"Nowruz","channel":"sms"}')).body::jsonb->>'id' AS camp FROM fx \gset
+SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Campaign lead', 'campaign_id', :'camp'))).body::jsonb->>'id' AS c4 FROM fx \gset
+SELECT is((api.deals_create(ctx_rep1, jsonb_build_object('title', 'From campaign', 'pipeline_id', :'pid2', 'contact_id', :'c4'))).body::jsonb->>'campaign_id',
+          :'camp', 'campaign_id defaults from the contact') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_list(%L, %L)', ctx_key1, '{}')), 'CR403', 'a key without deals:read: 403') FROM fx;
+
+-- Audit rows.
+SELECT is((SELECT a.actor_user_id FROM crm.audit_log a WHERE a.table_name = 'deals' AND a.record_id = :'d1' AND a.action = 'insert'),
+          rep1, 'deal insert audited with the actor') FROM fx;
+SELECT ok((SELECT count(*) FROM crm.audit_log a WHERE a.table_name = 'deals' AND a.record_id = :'d1' AND a.action = 'update' AND a.new_values ? 'stage_id') >= 4,
+          'deal moves audited');
+SELECT is((SELECT count(*)::int FROM crm.audit_log a WHERE a.table_name = 'stages' AND a.record_id = :'s_qual' AND a.action = 'update'
+              AND a.new_values->>'deleted_at' IS NOT NULL AND a.actor_user_id = fx.admin1), 1, 'stage soft delete audited with the actor') FROM fx;
+SELECT ok((SELECT count(*) FROM crm.audit_log a WHERE a.table_name = 'stages' AND a.action = 'update' AND a.new_values ? 'position') >= 5,
+          'stage position changes audited');
+
+-- Merge moves deals; the lookup profile lists open deals.
+SELECT (api.deals_create(ctx_rep1, jsonb_build_object('title', 'From source', 'pipeline_id', :'pid', 'contact_id', :'c2'))).body::jsonb->>'id' AS d4 FROM fx \gset
+SELECT is((api.contacts_merge(ctx_rep1, jsonb_build_object('id', :'c1', 'source_id', :'c2'))).status, 200, 'merge c2 into c1') FROM fx;
+SELECT is((SELECT d.contact_id::text FROM crm.deals d WHERE d.id = :'d4'), :'c1', 'merge moves the source''s deals');
+SELECT is((SELECT jsonb_agg(e->>'title') FROM jsonb_array_elements((SELECT r.body::jsonb->'matches'->0->'open_deals' FROM api.lookup_phone(ctx_rep1, '{"number":"09123456789"}') r)) e),
+          '["From source", "Big order"]'::jsonb, 'lookup profile: open deals, newest first') FROM fx;
+SELECT is((SELECT (r.body::jsonb->'matches'->0->'open_deals'->0) ?& ARRAY['id', 'title', 'amount', 'currency', 'stage']
+             FROM api.lookup_phone(ctx_keyd, '{"number":"+989123456789"}') r), true, 'open_deals members for a key') FROM fx2;
+
+SELECT * FROM finish();
+ROLLBACK;
