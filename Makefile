@@ -28,11 +28,11 @@ PACKAGES := kore libjansson-dev libjwt-dev libargon2-dev libpq-dev libssl-dev \
             postgresql-15 postgresql-contrib postgresql-15-pgtap \
             libtap-parser-sourcehandler-pgtap-perl gcc make curl \
             python3 python3-pytest python3-requests python3-jsonschema \
-            python3-yaml nodejs npm
+            python3-yaml nodejs npm clang libclang-rt-14-dev
 
 export CRM_VAR ?= $(CURDIR)/var
 
-.PHONY: build deps run stop test unit sanitize fmt fmt-check lint-spec clean \
+.PHONY: build deps run stop test unit fuzz sanitize fmt fmt-check lint-spec clean \
         bench db-shell
 
 deps:
@@ -75,6 +75,10 @@ test: deps build
 unit:
 	@bash tests/unit/run.sh
 
+# libFuzzer on every parser; FUZZ_SECONDS each (make test runs a short round).
+fuzz:
+	@bash tests/fuzz/run.sh
+
 # API tests against a build with AddressSanitizer and UBSan.
 sanitize: deps
 	$(MAKE) BUILD=build/san OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -90,6 +94,12 @@ fmt-check:
 
 lint-spec:
 	@bash scripts/lint-spec.sh
+
+# Load benchmark: an optimised build of its own (build/bench), a generated
+# 1M-contact dataset, wrk and pgbench; results in bench/results/.
+bench: deps
+	$(MAKE) BUILD=build/bench build
+	CRM_MODULE=$(CURDIR)/build/bench/crm.so bash bench/run.sh
 
 clean:
 	rm -rf build

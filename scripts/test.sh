@@ -25,6 +25,9 @@ trap cleanup EXIT
 echo "== unit tests"
 bash tests/unit/run.sh
 
+echo "== fuzzing (${FUZZ_SECONDS:=5} s per parser)"
+FUZZ_SECONDS=$FUZZ_SECONDS bash tests/fuzz/run.sh
+
 echo "== OpenAPI lint"
 bash scripts/lint-spec.sh
 
@@ -34,7 +37,9 @@ bash scripts/db.sh init >/dev/null
 bash scripts/db.sh migrate
 hash=$(printf '%s\n' "$CRM_DEMO_PASSWORD" | build/crm-passwd)
 CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
-CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo_customers.sql >/dev/null
+for f in demo_customers demo_deals; do
+	CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/$f.sql >/dev/null
+done
 
 echo "== pgTAP"
 bash tests/sql/run.sh
