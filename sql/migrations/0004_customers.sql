@@ -1121,7 +1121,8 @@ CREATE INDEX contacts__updated_at__ix ON crm.contacts (org_id, updated_at, id) W
 CREATE INDEX contacts__display_name__ix ON crm.contacts (org_id, display_name, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts__last_name__ix ON crm.contacts (org_id, (coalesce(last_name, '')), id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts__lead_score__ix ON crm.contacts (org_id, lead_score, id) WHERE deleted_at IS NULL;
-CREATE INDEX contacts__owner__ix ON crm.contacts (org_id, owner_id, created_at) WHERE deleted_at IS NULL;
+-- id too: a rep's newest-first page reads this index in order (keyset on id).
+CREATE INDEX contacts__owner__ix ON crm.contacts (org_id, owner_id, created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts__company__ix ON crm.contacts (org_id, company_id) WHERE company_id IS NOT NULL;
 CREATE INDEX contacts__campaign__ix ON crm.contacts (org_id, campaign_id) WHERE campaign_id IS NOT NULL;
 CREATE INDEX contacts__birthday__ix ON crm.contacts (org_id, (crm.month_day(birthday))) WHERE deleted_at IS NULL AND birthday IS NOT NULL;
@@ -1440,6 +1441,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	p crm.principal := crm.begin(ctx, 'contacts:read');
 	vis uuid[] := crm.visible_owners(p);
+	-- One visible owner (a rep) is an equality, so the (owner, created_at)
+	-- index can return the page in order instead of filtering the org's.
+	only_owner uuid := CASE WHEN cardinality(vis) = 1 THEN vis[1] END;
 	sort text := coalesce(args->>'sort', '-created_at');
 	col text := crm.sort_column(sort, ARRAY['created_at', 'updated_at', 'display_name', 'last_name', 'lead_score']);
 	keytype text := CASE WHEN col IN ('created_at', 'updated_at') THEN 'timestamptz'
@@ -1477,7 +1481,8 @@ BEGIN
 		SELECT ARRAY(
 			SELECT c FROM crm.contacts c
 			 WHERE c.org_id = $1 AND c.deleted_at IS NULL
-			   AND ($2::uuid[] IS NULL OR c.owner_id = ANY ($2))
+			   AND ($2::uuid[] IS NULL OR $20::uuid IS NOT NULL OR c.owner_id = ANY ($2))
+			   AND ($20::uuid IS NULL OR c.owner_id = $20)
 			   AND ($3::text IS NULL OR c.search_text LIKE $3 OR c.search_text LIKE $18 OR c.search_text LIKE $19)
 			   AND ($4::text IS NULL OR c.lifecycle_stage = $4)
 			   AND ($5::text IS NULL OR c.tag_keys @> ARRAY[$5])
@@ -1500,7 +1505,7 @@ BEGIN
 	      crm.arg_uuid(args, 'owner_id'), crm.arg_text(args, 'city'), crm.arg_uuid(args, 'company_id'),
 	      crm.arg_uuid(args, 'campaign_id'), crm.arg_text(args, 'source'), consent, bdays,
 	      crm.arg_ts(args, 'created_since'), crm.arg_ts(args, 'created_until'), crm.arg_ts(args, 'updated_since'),
-	      cur, lim + 1, crm.like_pattern(q_digits), crm.like_pattern(q_key);
+	      cur, lim + 1, crm.like_pattern(q_digits), crm.like_pattern(q_key), only_owner;
 	IF cardinality(rows) > lim THEN
 		next := crm.cursor_encode(jsonb_build_object('s', sort, 'k', crm.contact_sort_key(rows[lim], col), 'id', rows[lim].id));
 	END IF;

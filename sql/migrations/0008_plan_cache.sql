@@ -41,9 +41,4 @@ BEGIN
 	END LOOP;
 END $$;
 
--- A rep's list walks their own contacts newest first: without id in the key
--- the planner scanned the whole organization's created_at index instead.
-CREATE INDEX contacts__owner_created__ix ON crm.contacts (org_id, owner_id, created_at, id)
-	WHERE deleted_at IS NULL;
-
 RESET ROLE;
