@@ -62,7 +62,8 @@ start() {
 	export CRM_ACCESS_TTL CRM_REFRESH_TTL CRM_JWT_ISSUER CRM_JWT_AUDIENCE \
 	    CRM_BODY_MAX CRM_DB_POOL
 	cd "$root"
-	${CRM_LAUNCH_PREFIX:-} nohup kore -f -n -r -c "$var/crm.conf" \
+	# Its own session: Kore signals its process group when shutting down.
+	setsid ${CRM_LAUNCH_PREFIX:-} nohup kore -f -n -r -c "$var/crm.conf" \
 	    >>"$log" 2>&1 </dev/null &
 	wait_healthy
 }
