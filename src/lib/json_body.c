@@ -793,21 +793,30 @@ body_is_timestamp(const char *s, size_t len)
 	return (oh <= 23 && om <= 59);
 }
 
+/* A string whose format is_valid() accepts, kept as it is. */
+static json_t *
+check_formatted(const char *name, json_t *v, struct check *chk,
+    int (*is_valid)(const char *, size_t), const char *what)
+{
+	if (!json_is_string(v)) {
+		check_field(chk, 422, name, "type", "must be a string");
+		return (NULL);
+	}
+	if (!is_valid(json_string_value(v), json_string_length(v))) {
+		check_field(chk, 422, name, "invalid_format", "must be %s",
+		    what);
+		return (NULL);
+	}
+	return (json_incref(v));
+}
+
 static json_t *
 check_timestamp(const struct field_spec *fs, const char *name, json_t *v,
     struct check *chk)
 {
 	(void)fs;
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
-		return (NULL);
-	}
-	if (!body_is_timestamp(json_string_value(v), json_string_length(v))) {
-		check_field(chk, 422, name, "invalid_format",
-		    "must be an RFC 3339 date-time with seconds and offset");
-		return (NULL);
-	}
-	return (json_incref(v));
+	return (check_formatted(name, v, chk, body_is_timestamp,
+	    "an RFC 3339 date-time with seconds and offset"));
 }
 
 /* Byte length, not trimmed: white space may be part of a password. */
@@ -867,16 +876,8 @@ check_date(const struct field_spec *fs, const char *name, json_t *v,
     struct check *chk)
 {
 	(void)fs;
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
-		return (NULL);
-	}
-	if (!body_is_date(json_string_value(v), json_string_length(v))) {
-		check_field(chk, 422, name, "invalid_format",
-		    "must be a date YYYY-MM-DD");
-		return (NULL);
-	}
-	return (json_incref(v));
+	return (
+	    check_formatted(name, v, chk, body_is_date, "a date YYYY-MM-DD"));
 }
 
 /* jansson refuses NaN and infinities when parsing, so comparisons hold. */
