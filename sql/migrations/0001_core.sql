@@ -115,6 +115,13 @@ EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
 	PERFORM crm.raise_validation(field, 'type', 'must be an integer');
 END $$;
 
+-- If-Match (args.if_match, a version; absent = no condition) names a
+-- version other than the record's: the write must answer 412.
+CREATE FUNCTION crm.if_match_fails(args jsonb, version int) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(crm.arg_int(args, 'if_match') <> version, false)
+$$;
+
 CREATE FUNCTION crm.arg_ts(args jsonb, field text) RETURNS timestamptz
 LANGUAGE plpgsql STABLE AS $$
 BEGIN

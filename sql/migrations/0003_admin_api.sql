@@ -154,7 +154,7 @@ BEGIN
 	 WHERE org_id = p.org_id AND id = crm.try_uuid(args->>'id') AND deleted_at IS NULL
 	   FOR UPDATE;
 	IF NOT FOUND THEN PERFORM crm.not_found(); END IF;
-	IF crm.arg_int(args, 'if_match') <> u.version THEN
+	IF crm.if_match_fails(args, u.version) THEN
 		RETURN crm.stale(ctx, crm.user_json(u), u.version);
 	END IF;
 	-- An admin locking themself out would leave the org without a way back.
@@ -265,7 +265,7 @@ DECLARE
 	patch jsonb := coalesce(args->'patch', '{}');
 	t crm.teams := crm.find_team(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> t.version THEN
+	IF crm.if_match_fails(args, t.version) THEN
 		RETURN crm.stale(ctx, crm.team_json(t), t.version);
 	END IF;
 	UPDATE crm.teams SET
@@ -284,7 +284,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, NULL, ARRAY['admin']);
 	t crm.teams := crm.find_team(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> t.version THEN
+	IF crm.if_match_fails(args, t.version) THEN
 		RETURN crm.stale(ctx, crm.team_json(t), t.version);
 	END IF;
 	DELETE FROM crm.team_members WHERE org_id = t.org_id AND team_id = t.id;

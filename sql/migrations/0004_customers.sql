@@ -508,7 +508,7 @@ DECLARE
 	lab text;
 	ch text[];
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> f.version THEN
+	IF crm.if_match_fails(args, f.version) THEN
 		RETURN crm.stale(ctx, crm.custom_field_json(f), f.version);
 	END IF;
 	IF jsonb_typeof(patch) <> 'object' THEN PERFORM crm.raise_validation('patch', 'type', 'must be an object'); END IF;
@@ -548,7 +548,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, NULL, ARRAY['admin']);
 	f crm.custom_fields := crm.find_custom_field(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> f.version THEN
+	IF crm.if_match_fails(args, f.version) THEN
 		RETURN crm.stale(ctx, crm.custom_field_json(f), f.version);
 	END IF;
 	UPDATE crm.custom_fields SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
@@ -739,7 +739,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'contacts:write', ARRAY['admin', 'manager']);
 	c crm.campaigns := crm.find_campaign(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> c.version THEN
+	IF crm.if_match_fails(args, c.version) THEN
 		RETURN crm.stale(ctx, crm.campaign_json(c), c.version);
 	END IF;
 	c := crm.campaign_apply(c, coalesce(args->'patch', '{}'));
@@ -757,7 +757,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'contacts:write', ARRAY['admin', 'manager']);
 	c crm.campaigns := crm.find_campaign(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> c.version THEN
+	IF crm.if_match_fails(args, c.version) THEN
 		RETURN crm.stale(ctx, crm.campaign_json(c), c.version);
 	END IF;
 	UPDATE crm.campaigns SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
@@ -1024,7 +1024,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'companies:write');
 	c crm.companies := crm.find_company(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> c.version THEN
+	IF crm.if_match_fails(args, c.version) THEN
 		RETURN crm.stale(ctx, crm.company_json(c), c.version);
 	END IF;
 	c := crm.company_apply(p, c, coalesce(args->'patch', '{}'));
@@ -1043,7 +1043,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'companies:write');
 	c crm.companies := crm.find_company(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> c.version THEN
+	IF crm.if_match_fails(args, c.version) THEN
 		RETURN crm.stale(ctx, crm.company_json(c), c.version);
 	END IF;
 	UPDATE crm.companies SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
@@ -1560,7 +1560,7 @@ DECLARE
 	old crm.contacts := c;
 	dup record;
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> c.version THEN
+	IF crm.if_match_fails(args, c.version) THEN
 		RETURN crm.stale(ctx, crm.contact_json(c), c.version);
 	END IF;
 	IF jsonb_typeof(patch) = 'object' AND (patch ? 'id' OR patch ? 'merged_into') THEN
@@ -1597,7 +1597,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'contacts:write');
 	c crm.contacts := crm.find_contact(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> c.version THEN
+	IF crm.if_match_fails(args, c.version) THEN
 		RETURN crm.stale(ctx, crm.contact_json(c), c.version);
 	END IF;
 	UPDATE crm.contacts SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id

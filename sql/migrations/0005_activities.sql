@@ -358,7 +358,7 @@ DECLARE
 	patch jsonb := coalesce(args->'patch', '{}');
 	a crm.activities := crm.find_activity(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> a.version THEN
+	IF crm.if_match_fails(args, a.version) THEN
 		RETURN crm.stale(ctx, crm.activity_json(a), a.version);
 	END IF;
 	IF a.type = 'system' THEN
@@ -394,7 +394,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'activities:write');
 	a crm.activities := crm.find_activity(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> a.version THEN
+	IF crm.if_match_fails(args, a.version) THEN
 		RETURN crm.stale(ctx, crm.activity_json(a), a.version);
 	END IF;
 	IF a.type = 'system' THEN
@@ -431,7 +431,7 @@ BEGIN
 		t := crm.find_contact(p, args->>'id', true);
 		s := crm.find_contact(p, src_id::text, true);
 	END IF;
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> t.version THEN
+	IF crm.if_match_fails(args, t.version) THEN
 		RETURN crm.stale(ctx, crm.contact_json(t), t.version);
 	END IF;
 	FOREACH tbl IN ARRAY crm.contact_child_tables() LOOP

@@ -547,7 +547,7 @@ DECLARE
 	pl crm.pipelines := crm.find_pipeline(p, args->>'id', true);
 	v_name text;
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> pl.version THEN
+	IF crm.if_match_fails(args, pl.version) THEN
 		RETURN crm.stale(ctx, crm.pipeline_json(pl), pl.version);
 	END IF;
 	IF jsonb_typeof(patch) <> 'object' THEN PERFORM crm.raise_validation('patch', 'type', 'must be an object'); END IF;
@@ -572,7 +572,7 @@ DECLARE
 	pl crm.pipelines := crm.find_pipeline(p, args->>'id', true);
 	n bigint;
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> pl.version THEN
+	IF crm.if_match_fails(args, pl.version) THEN
 		RETURN crm.stale(ctx, crm.pipeline_json(pl), pl.version);
 	END IF;
 	SELECT count(*) INTO n FROM crm.deals d WHERE d.org_id = pl.org_id AND d.pipeline_id = pl.id AND d.deleted_at IS NULL;
@@ -616,7 +616,7 @@ DECLARE
 	s crm.stages := crm.find_stage(p, pl.id, args->>'id', true);
 	n bigint;
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> s.version THEN
+	IF crm.if_match_fails(args, s.version) THEN
 		RETURN crm.stale(ctx, crm.stage_json(s), s.version);
 	END IF;
 	IF jsonb_typeof(patch) = 'object' AND patch ? 'position' AND patch->'position' IS DISTINCT FROM to_jsonb(s.position) THEN
@@ -651,7 +651,7 @@ DECLARE
 	move_to uuid;
 	n bigint;
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> s.version THEN
+	IF crm.if_match_fails(args, s.version) THEN
 		RETURN crm.stale(ctx, crm.stage_json(s), s.version);
 	END IF;
 	BEGIN
@@ -937,7 +937,7 @@ DECLARE
 	patch jsonb := coalesce(args->'patch', '{}');
 	d crm.deals := crm.find_deal(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> d.version THEN
+	IF crm.if_match_fails(args, d.version) THEN
 		RETURN crm.stale(ctx, crm.deal_json(d), d.version);
 	END IF;
 	IF jsonb_typeof(patch) = 'object' AND patch ? 'id' AND crm.try_uuid(patch->>'id') IS DISTINCT FROM d.id THEN
@@ -960,7 +960,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'deals:write');
 	d crm.deals := crm.find_deal(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> d.version THEN
+	IF crm.if_match_fails(args, d.version) THEN
 		RETURN crm.stale(ctx, crm.deal_json(d), d.version);
 	END IF;
 	UPDATE crm.deals SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id

@@ -296,7 +296,7 @@ DECLARE
 	patch jsonb := coalesce(args->'patch', '{}');
 	t crm.tasks := crm.find_task(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> t.version THEN
+	IF crm.if_match_fails(args, t.version) THEN
 		RETURN crm.stale(ctx, crm.task_json(t), t.version);
 	END IF;
 	IF jsonb_typeof(patch) = 'object' AND patch ? 'id' AND crm.try_uuid(patch->>'id') IS DISTINCT FROM t.id THEN
@@ -319,7 +319,7 @@ DECLARE
 	p crm.principal := crm.begin(ctx, 'tasks:write');
 	t crm.tasks := crm.find_task(p, args->>'id', true);
 BEGIN
-	IF crm.arg_int(args, 'if_match') IS NOT NULL AND crm.arg_int(args, 'if_match') <> t.version THEN
+	IF crm.if_match_fails(args, t.version) THEN
 		RETURN crm.stale(ctx, crm.task_json(t), t.version);
 	END IF;
 	UPDATE crm.tasks SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
