@@ -1,7 +1,9 @@
 /*
  * The pipeline: START (route op, authenticate, parse) -> DB_SETUP (get a
  * pooled connection, or sleep until one frees up) -> DB_QUERY (send one
- * api.* call) -> DB_WAIT / DB_READ (Kore wakes us as rows arrive) ->
+ * api.* call, as a prepared statement; DB_PREPARE first prepares it when
+ * this connection has not yet) -> DB_WAIT / DB_READ (Kore wakes us as rows
+ * arrive) ->
  * DB_DONE (reply, or let the op's finish hook chain another query) or
  * DB_ERROR (map the SQLSTATE to a problem). One table drives every route.
  */
@@ -15,6 +17,7 @@
 
 #include "../config.h"
 #include "../db/errors.h"
+#include "../db/prepared.h"
 #include "../lib/codec.h"
 #include "../lib/problem.h"
 #include "../lib/ratelimit.h"
@@ -29,6 +32,7 @@ enum api_state {
 	API_START,
 	API_DB_SETUP,
 	API_DB_QUERY,
+	API_DB_PREPARE,
 	API_DB_WAIT,
 	API_DB_READ,
 	API_DB_DONE,
@@ -39,6 +43,7 @@ enum api_state {
 static int state_start(struct http_request *);
 static int state_db_setup(struct http_request *);
 static int state_db_query(struct http_request *);
+static int state_db_prepare(struct http_request *);
 static int state_db_wait(struct http_request *);
 static int state_db_read(struct http_request *);
 static int state_db_done(struct http_request *);
@@ -49,6 +54,7 @@ static struct http_state api_states[] = {
 	KORE_HTTP_STATE(state_start),
 	KORE_HTTP_STATE(state_db_setup),
 	KORE_HTTP_STATE(state_db_query),
+	KORE_HTTP_STATE(state_db_prepare),
 	KORE_HTTP_STATE(state_db_wait),
 	KORE_HTTP_STATE(state_db_read),
 	KORE_HTTP_STATE(state_db_done),
@@ -534,29 +540,57 @@ state_db_setup(struct http_request *req)
 /*
  * fn comes from the op tables, never from the client. The op's own call
  * goes through api.idempotent() when the request carries an
- * Idempotency-Key; follow-up queries of multi-step flows never do.
+ * Idempotency-Key; follow-up queries of multi-step flows never do. Each
+ * call is a prepared statement named after its function.
  */
-static int
-send_query(struct api_request *ar)
-{
-	char sql[192];
+static const char idempotent_call[] = "api.idempotent";
 
+static const char *
+call_name(const struct api_request *ar, int *nparams)
+{
 	if (ar->idem_key != NULL && ar->fn == ar->op->sql) {
-		return (kore_pgsql_query_params(&ar->sql,
-		    "SELECT status, body, etag, location FROM "
-		    "api.idempotent($1::jsonb, $3, $4, $5, $2::jsonb)",
-		    0, 5, KORE_PGSQL_PARAM_TEXT(ar->ctx_text),
-		    KORE_PGSQL_PARAM_TEXT(ar->args_text),
-		    KORE_PGSQL_PARAM_TEXT(ar->idem_key),
-		    KORE_PGSQL_PARAM_TEXT(ar->idem_hash),
-		    KORE_PGSQL_PARAM_TEXT(ar->fn)));
+		*nparams = 5;
+		return (idempotent_call);
 	}
-	snprintf(sql, sizeof(sql),
-	    "SELECT status, body, etag, location FROM %s($1::jsonb, $2::jsonb)",
-	    ar->fn);
-	return (kore_pgsql_query_params(&ar->sql, sql, 0, 2,
-	    KORE_PGSQL_PARAM_TEXT(ar->ctx_text),
-	    KORE_PGSQL_PARAM_TEXT(ar->args_text)));
+	*nparams = 2;
+	return (ar->fn);
+}
+
+static int
+exec_call(struct http_request *req, struct api_request *ar)
+{
+	const char *values[5] = { ar->ctx_text, ar->args_text, ar->idem_key,
+		ar->idem_hash, ar->fn };
+	const char *name;
+	int nparams;
+
+	name = call_name(ar, &nparams);
+	req->fsm_state = API_DB_WAIT;
+	return (prepared_send_exec(&ar->sql, name, nparams, values));
+}
+
+static int
+send_call(struct http_request *req, struct api_request *ar)
+{
+	const char *name;
+	char sql[192];
+	int nparams;
+
+	name = call_name(ar, &nparams);
+	if (prepared_has(&ar->sql, name))
+		return (exec_call(req, ar));
+	if (name == idempotent_call) {
+		snprintf(sql, sizeof(sql), "%s",
+		    "SELECT status, body, etag, location FROM "
+		    "api.idempotent($1::jsonb, $3, $4, $5, $2::jsonb)");
+	} else {
+		snprintf(sql, sizeof(sql),
+		    "SELECT status, body, etag, location FROM "
+		    "%s($1::jsonb, $2::jsonb)",
+		    name);
+	}
+	req->fsm_state = API_DB_PREPARE;
+	return (prepared_send_prepare(&ar->sql, name, sql, nparams));
 }
 
 static int
@@ -578,8 +612,51 @@ state_db_query(struct http_request *req)
 	free(args);
 	result_clear(ar);
 
-	req->fsm_state = API_DB_WAIT;
-	if (!send_query(ar))
+	if (!send_call(req, ar)) {
+		req->fsm_state = API_DB_WAIT; /* which sees the ERROR */
+		return (HTTP_STATE_CONTINUE);
+	}
+	return (HTTP_STATE_RETRY);
+}
+
+static int
+failed_with(struct kore_pgsql *sql, const char *sqlstate)
+{
+	const char *state;
+
+	if (sql->result == NULL)
+		return (0);
+	state = PQresultErrorField(sql->result, PG_DIAG_SQLSTATE);
+	return (state != NULL && strcmp(state, sqlstate) == 0);
+}
+
+/* The PREPARE's reply: then execute the statement on the same connection. */
+static int
+state_db_prepare(struct http_request *req)
+{
+	struct api_request *ar = http_state_get(req);
+	int nparams;
+
+	switch (ar->sql.state) {
+	case KORE_PGSQL_STATE_WAIT:
+		return (HTTP_STATE_RETRY);
+	case KORE_PGSQL_STATE_DONE:
+		break;
+	case KORE_PGSQL_STATE_ERROR:
+		/* 42P05: the session has it already (its entry was lost). */
+		if (failed_with(&ar->sql, "42P05"))
+			break;
+		req->fsm_state = API_DB_ERROR;
+		return (HTTP_STATE_CONTINUE);
+	default:
+		kore_pgsql_continue(&ar->sql);
+		return (HTTP_STATE_CONTINUE);
+	}
+	if (!prepared_settle(&ar->sql))
+		return (HTTP_STATE_CONTINUE);
+
+	prepared_mark(&ar->sql, call_name(ar, &nparams));
+	if (!exec_call(req, ar))
 		return (HTTP_STATE_CONTINUE); /* state is ERROR now */
 	return (HTTP_STATE_RETRY);
 }
@@ -685,6 +762,8 @@ state_db_error(struct http_request *req)
 	struct reply_meta m;
 
 	db_error_read(&ar->sql, &err);
+	if (failed_with(&ar->sql, "26000"))
+		prepared_forget(&ar->sql); /* re-prepared on the next call */
 	if (err.status >= 500)
 		kore_log(LOG_ERR, "%s: %s failed: %s", ar->request_id, ar->fn,
 		    ar->sql.error != NULL ? ar->sql.error : "unknown");

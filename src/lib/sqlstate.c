@@ -29,7 +29,9 @@
 	X("57P01", 503)	/* admin_shutdown */				\
 	X("57P02", 503)	/* crash_shutdown */				\
 	X("57P03", 503)	/* cannot_connect_now */			\
-	X("53300", 503)	/* too_many_connections */
+	X("53300", 503)	/* too_many_connections */			\
+	X("26000", 503)	/* invalid_sql_statement_name: a prepared call	\
+			   went missing on this connection */
 /* clang-format on */
 
 struct sqlstate_map {
