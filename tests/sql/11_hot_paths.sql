@@ -3,7 +3,7 @@
 -- projection, phone keys and visibility short-cuts give the same answers.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(20);
+SELECT plan(22);
 
 -- Bare expressions must stay LANGUAGE sql: the planner inlines those, and a
 -- PL/pgSQL wrapper costs a function call per row (0008 once converted
@@ -57,6 +57,31 @@ SELECT (api.users_create(ctx_admin1, '{"email":"rep9@one.test","name":"Other Rep
 SELECT is((api.lookup_phone(jsonb_build_object('request_id', 'r', 'ip', '10.0.0.1', 'user_id', :'rep9', 'org_id', org1),
                             '{"number":"09121112233"}')).body::jsonb->'matches', '[]'::jsonb,
           'lookup shows nothing of another rep''s contacts') FROM fx;
+
+-- A rep's search walks one GIN index on (owner_id, search_text) (0011).
+CREATE FUNCTION pg_temp.ids(r api.reply) RETURNS text[]
+LANGUAGE sql AS $$ SELECT ARRAY(SELECT e->>'id' FROM jsonb_array_elements(r.body::jsonb->'data') e) $$;
+CREATE FUNCTION pg_temp.plan(q text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	out text := '';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN ' || q LOOP out := out || line || E'\n'; END LOOP;
+	RETURN out;
+END $$;
+RESET ROLE;
+SELECT set_config('crm.actor_system', 'test', true) \g /dev/null
+INSERT INTO crm.contacts (org_id, first_name, last_name, owner_id)
+SELECT fx.org1, 'Gen' || i, 'Person' || (i % 1000), CASE WHEN i % 10 = 0 THEN fx.admin1 ELSE fx.rep1 END
+  FROM fx, generate_series(1, 20000) i;
+ANALYZE crm.contacts;
+SELECT matches(pg_temp.plan(format($q$SELECT c.id FROM crm.contacts c WHERE c.org_id = %L AND c.deleted_at IS NULL
+                                      AND c.owner_id = %L AND c.search_text LIKE '%%person12%%'$q$, org1, rep1)),
+               'Index Cond: \(\(owner_id = .*search_text ~~', 'a rep''s search uses owner and text in one index scan') FROM fx;
+SELECT is(pg_temp.ids(api.contacts_list(ctx_rep1, '{"q":"person121","limit":200}')),
+          ARRAY(SELECT id::text FROM crm.contacts WHERE owner_id = fx.rep1 AND last_name = 'Person121' ORDER BY created_at DESC, id DESC),
+          'and finds exactly the rep''s matches') FROM fx;
 
 SELECT * FROM finish();
 ROLLBACK;
