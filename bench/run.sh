@@ -5,7 +5,8 @@
 # Writes bench/results/<UTC date>.md and bench/results/latest.md.
 #
 # Settings (environment): BENCH_CONTACTS (1000000), BENCH_COMPANIES
-# (contacts/10), BENCH_ACTIVITIES_PER_CONTACT (2), BENCH_SECONDS (20 per
+# (contacts/10), BENCH_ACTIVITIES_PER_CONTACT (2), BENCH_DEALS (contacts*3/10,
+# with their stage history), BENCH_SECONDS (20 per
 # endpoint), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_PGBENCH_SCALE
 # (20), BENCH_KEEP=1 (keep the cluster and reuse it next time, for
 # development), BENCH_ONLY (an extended regex: run only the endpoints whose
@@ -20,6 +21,7 @@ cd "$root"
 CONTACTS=${BENCH_CONTACTS:-1000000}
 COMPANIES=${BENCH_COMPANIES:-$((CONTACTS / 10))}
 ACT_PER_CONTACT=${BENCH_ACTIVITIES_PER_CONTACT:-2}
+DEALS=${BENCH_DEALS:-$((CONTACTS * 3 / 10))}
 SECONDS_PER_RUN=${BENCH_SECONDS:-20}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
@@ -84,9 +86,13 @@ shared_buffers = 4GB
 effective_cache_size = 12GB
 work_mem = 16MB
 maintenance_work_mem = 1GB
-max_wal_size = 16GB
+# A 1M dataset writes ~10 GB of WAL: no checkpoint in the middle of the load.
+max_wal_size = 32GB
 checkpoint_timeout = 30min
 max_parallel_maintenance_workers = 2
+# No replica or archive reads this WAL: index builds then write none.
+wal_level = minimal
+max_wal_senders = 0
 CONF
 	bash scripts/db.sh stop
 	bash scripts/db.sh start
@@ -106,39 +112,72 @@ parallel_call() {
 	for p in "${pids[@]}"; do wait "$p" || die "$proc failed"; done
 }
 
-# Tables that hang off contacts. Deals and tickets do not exist yet: when
-# crm.deals / crm.tickets land, add bench.load_deals / bench.load_tickets
-# (lo, hi, per_contact) to bench/sql/setup.sql and list them here.
+# Tables that hang off contacts: activities (per contact) and deals with
+# their stage history ($DEALS in all). Tickets do not exist yet: when
+# crm.tickets lands, add bench.load_tickets to bench/sql/setup.sql and a
+# case here. Appends ", table seconds" to the caller's CHILD_PHASES.
 load_children() {
-	local t
-	for t in activities:"$ACT_PER_CONTACT" deals:1 tickets:1; do
-		local tbl=${t%%:*} per=${t#*:}
-		[ "$(sql_value "SELECT to_regclass('crm.$tbl') IS NOT NULL")" = t ] || { log "no crm.$tbl yet: skipped"; continue; }
-		if [ "$(sql_value "SELECT to_regproc('bench.load_$tbl') IS NOT NULL")" != t ]; then
-			log "crm.$tbl exists but bench/sql/setup.sql has no bench.load_$tbl: skipped (add one)"
+	local t t1
+	for t in activities deals tickets; do
+		[ "$(sql_value "SELECT to_regclass('crm.$t') IS NOT NULL")" = t ] || { log "no crm.$t yet: skipped"; continue; }
+		if [ "$(sql_value "SELECT to_regproc('bench.load_$t') IS NOT NULL")" != t ]; then
+			log "crm.$t exists but bench/sql/setup.sql has no bench.load_$t: skipped (add one)"
 			continue
 		fi
-		log "$tbl: $per per contact"
-		parallel_call "bench.load_$tbl" "$CONTACTS" ", $per"
+		t1=$SECONDS
+		case $t in
+		activities)
+			log "activities: $ACT_PER_CONTACT per contact"
+			parallel_call bench.load_activities "$CONTACTS" ", $ACT_PER_CONTACT" ;;
+		deals)
+			log "deals: $DEALS with their stage history"
+			parallel_call bench.load_deals "$DEALS" ", $DEALS"
+			# Each stage move left a dead row version behind: compact the
+			# table before its indexes are built.
+			psql_crm -c "VACUUM (FULL) crm.deals" ;;
+		*)
+			log "crm.$t: no rule in load_children: skipped"
+			continue ;;
+		esac
+		log "$t: $((SECONDS - t1))s"
+		CHILD_PHASES+=", $t $((SECONDS - t1)) s"
 	done
 }
 
 generate() {
-	local pwhash t0=$SECONDS t1
+	local pwhash t0=$SECONDS t1=$SECONDS phases p1 p2 CHILD_PHASES=""
 	pwhash=$(printf '%s\n' "$PASSWORD" | "$PASSWD_TOOL")
-	log "setup: org, 200 users, 20 teams, $COMPANIES companies"
-	psql_crm -v pwhash="$pwhash" -v companies="$COMPANIES" -f bench/sql/setup.sql >/dev/null
+	log "setup: org, 200 users, 20 teams, 2 pipelines"
+	psql_crm -v pwhash="$pwhash" -f bench/sql/setup.sql >/dev/null
+	log "companies: $COMPANIES (two sessions)"
+	parallel_call bench.load_companies "$COMPANIES"
+	# The contacts' triggers look companies up by id: plans need statistics.
+	psql_crm -c "ANALYZE crm.companies"
+	phases="setup and companies $((SECONDS - t1)) s"
 	log "contacts: $CONTACTS (two sessions, through every trigger)"
 	t1=$SECONDS
 	parallel_call bench.load_contacts "$CONTACTS"
 	CONTACT_LOAD_S=$((SECONDS - t1))
+	log "contacts: ${CONTACT_LOAD_S}s"
 	psql_crm -f bench/sql/ids.sql >/dev/null
+	phases+=", contacts $((SECONDS - t1)) s"
 	load_children
-	log "indexes, VACUUM ANALYZE"
+	phases+=$CHILD_PHASES
+	# VACUUM first (no secondary index to clean up), then the indexes in two
+	# sessions, then statistics (expression indexes included).
+	log "VACUUM, indexes (two sessions), ANALYZE"
+	t1=$SECONDS
+	"$PGBIN/vacuumdb" -q -j 2 -h "$CRM_PGRUN" -p "$CRM_PGPORT" -U postgres -d crm
+	psql_crm -c "CALL bench.restore_indexes()" & p1=$!
+	psql_crm -c "CALL bench.restore_indexes()" & p2=$!
+	wait "$p1" && wait "$p2" || die "index rebuild failed"
 	psql_crm -f bench/sql/finish.sql >/dev/null
+	"$PGBIN/vacuumdb" -q -j 2 --analyze-only -h "$CRM_PGRUN" -p "$CRM_PGPORT" -U postgres -d crm
+	phases+=", VACUUM, indexes and ANALYZE $((SECONDS - t1)) s"
 	GEN_S=$((SECONDS - t0))
-	psql_crm -c "INSERT INTO bench.meta VALUES ('generate_seconds', '$GEN_S'), ('contact_load_seconds', '$CONTACT_LOAD_S')"
-	log "dataset generated in ${GEN_S}s"
+	psql_crm -c "INSERT INTO bench.meta VALUES ('generate_seconds', '$GEN_S'), ('contact_load_seconds', '$CONTACT_LOAD_S'),
+	    ('phase_seconds', '$phases')"
+	log "dataset generated in ${GEN_S}s ($phases)"
 }
 
 prepare_cluster() {
@@ -175,7 +214,7 @@ login_all() {
 	sql_value "SELECT email FROM bench.users ORDER BY n" >"$DATA/emails.txt"
 	# shellcheck disable=SC2016
 	xargs -P 4 -I{} sh -c 'curl -fsS -w "\n" "$0/v1/auth/login" -H "content-type: application/json" \
-	    -d "{\"email\":\"{}\",\"password\":\"$1\"}" | sed -n "s/.*\"access_token\": *\"\([^\"]*\)\".*/{} \1/p"' \
+	    -d "{\"email\":\"{}\",\"password\":\"$1\"}" | sed -n "s/.*\"access_token\" *: *\"\([^\"]*\)\".*/{} \1/p"' \
 	    "$BASE" "$PASSWORD" <"$DATA/emails.txt" >"$DATA/logins.txt"
 	# tokens.txt: line n is the token of user n.
 	awk 'NR == FNR { tok[$1] = $2; next } { if (!($1 in tok)) { print "no token for " $1 > "/dev/stderr"; exit 1 } print tok[$1] }' \
@@ -189,7 +228,7 @@ deep_cursor() {
 	for ((i = 0; i < pages; i++)); do
 		url="$BASE/v1/contacts?limit=200&fields=id${cursor:+&cursor=$cursor}"
 		cursor=$(curl -fsS "$url" -H "authorization: Bearer $(sed -n "${user}p" "$DATA/tokens.txt")" |
-		    sed -n 's/.*"next_cursor": *"\([^"]*\)".*/\1/p')
+		    sed -n 's/.*"next_cursor" *: *"\([^"]*\)".*/\1/p')
 		[ -n "$cursor" ] || die "deep cursor: no next page for user $user at page $i"
 	done
 	echo "$cursor"
@@ -372,12 +411,17 @@ SELECT 'organizations', count(*)::text FROM crm.organizations
 UNION ALL SELECT 'users / teams', (SELECT count(*) FROM crm.users) || ' / ' || (SELECT count(*) FROM crm.teams)
 UNION ALL SELECT 'contacts', (SELECT value FROM bench.meta WHERE key = 'contacts')
 UNION ALL SELECT 'companies', (SELECT value FROM bench.meta WHERE key = 'companies')
-UNION ALL SELECT 'activities', coalesce((SELECT value FROM bench.meta WHERE key = 'activities'), 'none (no crm.activities)')
+UNION ALL SELECT 'activities', coalesce((SELECT value FROM bench.meta WHERE key = 'activities')
+	|| coalesce(' (' || nullif((SELECT value FROM bench.meta WHERE key = 'timeline_entries'), '0')
+	            || ' of them timeline entries of deal moves)', ''), 'none (no crm.activities)')
 UNION ALL SELECT 'contact phones / e-mails', (SELECT count(*) FROM crm.contact_phones) || ' / ' || (SELECT count(*) FROM crm.contact_emails)
-UNION ALL SELECT 'deals, tickets', 'not generated (tables do not exist yet)'
+UNION ALL SELECT 'deals / stage history rows', coalesce((SELECT value FROM bench.meta WHERE key = 'deals')
+	|| ' / ' || (SELECT value FROM bench.meta WHERE key = 'deal_stage_history'), 'none')
+UNION ALL SELECT 'tickets', 'not generated (crm.tickets does not exist yet)'
 UNION ALL SELECT 'database size', pg_size_pretty(pg_database_size('crm'))
-UNION ALL SELECT 'generation time', coalesce((SELECT value FROM bench.meta WHERE key = 'generate_seconds'), '?') || ' s (contacts: '
-	|| coalesce((SELECT value FROM bench.meta WHERE key = 'contact_load_seconds'), '?') || ' s)'
+UNION ALL SELECT 'generation time', coalesce((SELECT value FROM bench.meta WHERE key = 'generate_seconds'), '?') || ' s ('
+	|| coalesce((SELECT value FROM bench.meta WHERE key = 'phase_seconds'),
+	            'contacts: ' || (SELECT value FROM bench.meta WHERE key = 'contact_load_seconds')) || ')'
 SQL
 }
 

@@ -3,7 +3,7 @@
 -- projection, phone keys and visibility short-cuts give the same answers.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(22);
+SELECT plan(24);
 
 -- Bare expressions must stay LANGUAGE sql: the planner inlines those, and a
 -- PL/pgSQL wrapper costs a function call per row (0008 once converted
@@ -82,6 +82,12 @@ SELECT matches(pg_temp.plan(format($q$SELECT c.id FROM crm.contacts c WHERE c.or
 SELECT is(pg_temp.ids(api.contacts_list(ctx_rep1, '{"q":"person121","limit":200}')),
           ARRAY(SELECT id::text FROM crm.contacts WHERE owner_id = fx.rep1 AND last_name = 'Person121' ORDER BY created_at DESC, id DESC),
           'and finds exactly the rep''s matches') FROM fx;
+SELECT is(pg_temp.ids(api.contacts_list(ctx_manager1, '{"q":"person12","limit":100}')),
+          ARRAY(SELECT id::text FROM crm.contacts WHERE owner_id IN (fx.rep1, fx.manager1) AND deleted_at IS NULL
+                   AND last_name LIKE 'Person12%' ORDER BY created_at DESC, id DESC LIMIT 100),
+          'a manager''s (fenced) search: their team''s matches only, newest first') FROM fx;
+SELECT ok((SELECT count(*) FROM crm.contacts WHERE owner_id = fx.admin1 AND last_name = 'Person120') > 0,
+          '(the admin owns matches the manager must not see)') FROM fx;
 
 SELECT * FROM finish();
 ROLLBACK;
