@@ -5,14 +5,14 @@
 # Writes bench/results/<UTC date>.md and bench/results/latest.md.
 #
 # Settings (environment): BENCH_CONTACTS (1000000), BENCH_COMPANIES
-# (contacts/10), BENCH_ACTIVITIES_PER_CONTACT (2), BENCH_DEALS (contacts*3/10,
-# with their stage history), BENCH_SECONDS (20 per
-# endpoint), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_PGBENCH_SCALE
-# (20), BENCH_KEEP=1 (keep the cluster and reuse it next time, for
-# development), BENCH_ONLY (an extended regex: run only the endpoints whose
-# name matches; the report then goes to var/bench/data, not bench/results),
-# BENCH_VAR, BENCH_PORT, BENCH_PGPORT (state directory and ports, default
-# var/bench, 18895, 55495), CRM_MODULE (the built module, default build/crm.so).
+# (contacts/10), BENCH_ACTIVITIES_PER_CONTACT (2), BENCH_DEALS (contacts*3/10),
+# BENCH_SECONDS (20 per endpoint), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
+# BENCH_PGBENCH_SCALE (20), BENCH_KEEP=1 (keep the cluster and reuse it next
+# time, for development), BENCH_ONLY (an extended regex: run only the
+# endpoints whose name matches; the report then goes to var/bench/data, not
+# bench/results), BENCH_VAR, BENCH_PORT, BENCH_PGPORT (state directory and
+# ports, default var/bench, 18895, 55495), CRM_MODULE (the built module,
+# default build/crm.so).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -173,7 +173,7 @@ generate() {
 	wait "$p1" && wait "$p2" || die "index rebuild failed"
 	psql_crm -f bench/sql/finish.sql >/dev/null
 	"$PGBIN/vacuumdb" -q -j 2 --analyze-only -h "$CRM_PGRUN" -p "$CRM_PGPORT" -U postgres -d crm
-	phases+=", VACUUM, indexes and ANALYZE $((SECONDS - t1)) s"
+	phases+=", VACUUM/indexes/ANALYZE $((SECONDS - t1)) s"
 	GEN_S=$((SECONDS - t0))
 	psql_crm -c "INSERT INTO bench.meta VALUES ('generate_seconds', '$GEN_S'), ('contact_load_seconds', '$CONTACT_LOAD_S'),
 	    ('phase_seconds', '$phases')"

@@ -1,7 +1,8 @@
 -- Bench dataset, step 1 (psql as postgres on the bench cluster, database crm):
--- one organization, 200 users in 20 teams, campaigns, companies, and the
--- loader procedures that bench/run.sh calls in parallel sessions.
--- Variables: pwhash (argon2 hash shared by every user), companies.
+-- one organization, 200 users in 20 teams, campaigns, two deal pipelines,
+-- and the loader procedures (companies, contacts, activities, deals) that
+-- bench/run.sh calls in parallel sessions.
+-- Variable: pwhash (argon2 hash shared by every user).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 
@@ -17,6 +18,10 @@ GRANT SELECT ON bench.contact_ids TO crm_app;
 CREATE TABLE bench.meta (key text PRIMARY KEY, value text NOT NULL);
 -- Secondary indexes dropped during the bulk load and rebuilt after it.
 CREATE TABLE bench.saved_indexes (name text PRIMARY KEY, def text NOT NULL);
+-- The ways a deal goes through a pipeline (stage ids in order), 100 slots
+-- per pipeline by weight; open paths take the lowest slots.
+CREATE TABLE bench.deal_paths (pipeline int, slot int, pipeline_id uuid NOT NULL, stage_ids uuid[] NOT NULL,
+                               outcome text NOT NULL, PRIMARY KEY (pipeline, slot));
 
 -- Name pools: Persian, Arabic (with Arabic ي/ك/ة) and Latin.
 CREATE FUNCTION bench.pick(a text[], h bigint) RETURNS text
@@ -79,18 +84,38 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT regexp_replace(upper(encode(convert_to(s, 'UTF8'), 'hex')), '(..)', '%\1', 'g')
 $$;
 
--- Drops the non-unique secondary indexes of a table (kept in
--- bench.saved_indexes); bench.restore_indexes() builds them again.
-CREATE FUNCTION bench.drop_indexes(tbl regclass) RETURNS void
+-- Drops the non-unique secondary indexes of a table but those in keep
+-- (kept in bench.saved_indexes); bench.restore_indexes() builds them again.
+CREATE FUNCTION bench.drop_indexes(tbl regclass, keep text[] DEFAULT '{}') RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
 BEGIN
 	FOR r IN SELECT c.relname, n.nspname, pg_get_indexdef(i.indexrelid) AS def
 	           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	          WHERE i.indrelid = tbl AND NOT i.indisunique AND NOT i.indisprimary LOOP
+	          WHERE i.indrelid = tbl AND NOT i.indisunique AND NOT i.indisprimary AND c.relname <> ALL (keep) LOOP
 		INSERT INTO bench.saved_indexes VALUES (r.nspname || '.' || r.relname, r.def);
 		EXECUTE format('DROP INDEX %I.%I', r.nspname, r.relname);
+	END LOOP;
+END $$;
+
+-- Builds the saved indexes, one per transaction, taking the next one that no
+-- other session is building (two sessions share the list), largest first.
+CREATE PROCEDURE bench.restore_indexes()
+LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	PERFORM set_config('maintenance_work_mem', '1GB', false);
+	LOOP
+		SELECT s.name, s.def INTO r FROM bench.saved_indexes s
+		 ORDER BY pg_relation_size(substring(s.def FROM ' ON (?:ONLY )?(\S+) ')::regclass)
+		          * CASE WHEN s.def LIKE '% USING gin %' THEN 4 ELSE 1 END DESC, s.name
+		 LIMIT 1 FOR UPDATE SKIP LOCKED;
+		EXIT WHEN NOT FOUND;
+		EXECUTE r.def;
+		DELETE FROM bench.saved_indexes WHERE name = r.name;
+		COMMIT;
 	END LOOP;
 END $$;
 
@@ -125,23 +150,88 @@ INSERT INTO crm.campaigns (org_id, name, channel, starts_on)
 SELECT :'org', 'کمپین ' || i, (ARRAY['sms', 'email', 'social', 'event', 'referral'])[1 + i % 5], date '2024-01-01' + i * 20
   FROM generate_series(1, 20) i;
 
--- Companies: names, domains, office phones; owners among managers and reps.
-SET synchronous_commit = off;
-INSERT INTO crm.companies (org_id, name, domain, phones, email, city, industry, owner_id, tags, created_at, updated_at)
-SELECT :'org',
-       bench.pick(ARRAY['پخش', 'صنایع', 'بازرگانی', 'داروسازی', 'شرکة', 'مؤسسة', 'Gulf', 'Caspian', 'نرم‌افزار', 'کاشی'], h)
-         || ' ' || bench.pick(ARRAY['البرز', 'مهرگان', 'پارس', 'سینا', 'النور', 'آریا', 'الكوثر', 'نوین', 'Trading', 'Logistics',
-                                    'ایرانیان', 'رایان', 'زاگرس', 'دماوند', 'الخليج'], h / 10) || ' ' || n,
-       'co' || n || '.example.ir', jsonb_build_array(jsonb_build_object('label', 'office', 'number', '021 ' || (30000000 + n))),
-       'info@co' || n || '.example.ir',
-       bench.pick(ARRAY['تهران', 'اصفهان', 'شیراز', 'مشهد', 'تبریز', 'Dubai', 'کرج', 'قم', 'بغداد'], h / 7),
-       bench.pick(ARRAY['distribution', 'food', 'steel', 'pharma', 'trading', 'software', 'logistics'], h / 3),
-       (SELECT id FROM bench.users WHERE bench.users.n = 2 + (h % 199)::int),
-       CASE h % 4 WHEN 0 THEN ARRAY['gold'] WHEN 1 THEN ARRAY['silver'] ELSE '{}' END,
-       now() - (h % 94608000) * interval '1 second', now() - (h % 94608000) * interval '1 second'
-  FROM generate_series(1, :companies) n, LATERAL (SELECT abs(hashint4(n))::bigint AS h) r;
-INSERT INTO bench.company_ids SELECT row_number() OVER (ORDER BY id)::int, id FROM crm.companies WHERE org_id = :'org';
-INSERT INTO bench.meta VALUES ('companies', :'companies');
+-- Pipelines as the admin sets them up: new business (five open stages, won,
+-- lost) and renewals of existing customers.
+INSERT INTO crm.pipelines (org_id, name, created_by, updated_by)
+SELECT :'org', p, u.id, u.id FROM unnest(ARRAY['فروش سازمانی', 'تمدید قرارداد']) p, bench.users u WHERE u.n = 1;
+INSERT INTO crm.stages (org_id, pipeline_id, name, position, probability, kind, rotting_days, created_by, updated_by)
+SELECT :'org', pl.id, s.name, s.position, s.probability, s.kind, s.rotting_days, u.id, u.id
+  FROM (VALUES ('فروش سازمانی', 0, 'سرنخ جدید', 10, 'open', 14),
+               ('فروش سازمانی', 1, 'نیازسنجی', 25, 'open', 14),
+               ('فروش سازمانی', 2, 'ارسال پیش‌فاکتور', 50, 'open', 21),
+               ('فروش سازمانی', 3, 'مذاکره', 70, 'open', 21),
+               ('فروش سازمانی', 4, 'عقد قرارداد', 90, 'open', 30),
+               ('فروش سازمانی', 5, 'برنده شد', 100, 'won', NULL),
+               ('فروش سازمانی', 6, 'از دست رفت', 0, 'lost', NULL),
+               ('تمدید قرارداد', 0, 'سررسید تمدید', 40, 'open', 30),
+               ('تمدید قرارداد', 1, 'پیشنهاد تمدید', 70, 'open', 21),
+               ('تمدید قرارداد', 2, 'تمدید شد', 100, 'won', NULL),
+               ('تمدید قرارداد', 3, 'لغو شد', 0, 'lost', NULL)) s(pipeline, position, name, probability, kind, rotting_days)
+  JOIN crm.pipelines pl ON pl.org_id = :'org' AND pl.name = s.pipeline
+  JOIN bench.users u ON u.n = 1;
+-- Paths (stage positions) and their weight in 100: most leads stall or are
+-- lost early, a few go back a stage or skip one; 1 to 5 stages each.
+INSERT INTO bench.deal_paths
+SELECT v.pipeline, (row_number() OVER (PARTITION BY v.pipeline ORDER BY v.k, g) - 1)::int, pl.id,
+       ARRAY(SELECT s.id FROM unnest(v.positions) WITH ORDINALITY p(pos, j)
+               JOIN crm.stages s ON s.org_id = pl.org_id AND s.pipeline_id = pl.id AND s.position = p.pos ORDER BY p.j),
+       (SELECT s.kind FROM crm.stages s WHERE s.org_id = pl.org_id AND s.pipeline_id = pl.id
+                                          AND s.position = v.positions[cardinality(v.positions)])
+  FROM (VALUES (1, 1, 16, '{0}'::int[]), (1, 2, 9, '{0,1}'), (1, 3, 6, '{0,1,2}'), (1, 4, 3, '{0,1,2,3}'),
+               (1, 5, 1, '{0,1,2,3,4}'), (1, 6, 2, '{1}'), (1, 7, 1, '{0,2,1}'),
+               (1, 8, 4, '{0,1,2,5}'), (1, 9, 3, '{0,1,2,3,5}'), (1, 10, 1, '{0,2,3,4,5}'), (1, 11, 1, '{1,2,3,5}'),
+               (1, 12, 3, '{0,5}'), (1, 13, 2, '{2,5}'),
+               (1, 14, 26, '{0,6}'), (1, 15, 10, '{0,1,6}'), (1, 16, 6, '{0,1,2,6}'), (1, 17, 3, '{0,1,2,3,6}'),
+               (1, 18, 1, '{1,6}'), (1, 19, 1, '{0,1,2,1,6}'), (1, 20, 1, '{2,6}'),
+               (2, 1, 25, '{0}'), (2, 2, 20, '{0,1}'), (2, 3, 5, '{1}'),
+               (2, 4, 30, '{0,1,2}'), (2, 5, 5, '{0,2}'), (2, 6, 10, '{0,1,3}'), (2, 7, 5, '{0,3}')) v(pipeline, k, weight, positions)
+  JOIN crm.pipelines pl ON pl.org_id = :'org' AND pl.name = (ARRAY['فروش سازمانی', 'تمدید قرارداد'])[v.pipeline]
+ CROSS JOIN generate_series(1, v.weight) g;
+
+-- The loaders' triggers look rows up by key: planned without statistics,
+-- such a lookup can take a partial index on org_id and read the whole
+-- organization (run.sh analyzes the companies after their load).
+ANALYZE crm.organizations, crm.users, crm.teams, crm.team_members, crm.campaigns, crm.pipelines, crm.stages,
+	crm.currencies, bench.users, bench.deal_paths;
+
+-- Every loader session: the bench actor for audit, no commit flush, and no
+-- JIT (compiling each chunk's big generator statement costs more than it saves).
+CREATE PROCEDURE bench.session()
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM set_config('crm.actor_system', 'bench', false);
+	PERFORM set_config('synchronous_commit', 'off', false);
+	PERFORM set_config('jit', 'off', false);
+END $$;
+
+-- Companies n in lo..hi: names, domains, office phones; owners among
+-- managers and reps.
+CREATE PROCEDURE bench.load_companies(lo int, hi int, chunk int DEFAULT 25000)
+LANGUAGE plpgsql AS $$
+DECLARE
+	org uuid := (SELECT value::uuid FROM bench.meta WHERE key = 'org_id');
+	owners uuid[] := ARRAY(SELECT id FROM bench.users WHERE n > 1 ORDER BY n);
+	a int := lo;
+BEGIN
+	CALL bench.session();
+	WHILE a <= hi LOOP
+		INSERT INTO crm.companies (org_id, name, domain, phones, email, city, industry, owner_id, tags, created_at, updated_at)
+		SELECT org,
+		       bench.pick(ARRAY['پخش', 'صنایع', 'بازرگانی', 'داروسازی', 'شرکة', 'مؤسسة', 'Gulf', 'Caspian', 'نرم‌افزار', 'کاشی'], h)
+		         || ' ' || bench.pick(ARRAY['البرز', 'مهرگان', 'پارس', 'سینا', 'النور', 'آریا', 'الكوثر', 'نوین', 'Trading', 'Logistics',
+		                                    'ایرانیان', 'رایان', 'زاگرس', 'دماوند', 'الخليج'], h / 10) || ' ' || n,
+		       'co' || n || '.example.ir', jsonb_build_array(jsonb_build_object('label', 'office', 'number', '021 ' || (30000000 + n))),
+		       'info@co' || n || '.example.ir',
+		       bench.pick(ARRAY['تهران', 'اصفهان', 'شیراز', 'مشهد', 'تبریز', 'Dubai', 'کرج', 'قم', 'بغداد'], h / 7),
+		       bench.pick(ARRAY['distribution', 'food', 'steel', 'pharma', 'trading', 'software', 'logistics'], h / 3),
+		       owners[1 + (h % 199)::int],
+		       CASE h % 4 WHEN 0 THEN ARRAY['gold'] WHEN 1 THEN ARRAY['silver'] ELSE '{}' END,
+		       now() - (h % 94608000) * interval '1 second', now() - (h % 94608000) * interval '1 second'
+		  FROM generate_series(a, least(hi, a + chunk - 1)) n, LATERAL (SELECT abs(hashint4(n))::bigint AS h) r;
+		COMMIT;
+		a := a + chunk;
+	END LOOP;
+END $$;
 
 -- Contacts n in lo..hi, `chunk` per transaction. Every row goes through the
 -- real triggers (derived phones/search text, phone and e-mail side tables,
@@ -152,11 +242,12 @@ DECLARE
 	org uuid := (SELECT value::uuid FROM bench.meta WHERE key = 'org_id');
 	owners uuid[] := ARRAY(SELECT id FROM bench.users WHERE n > 1 ORDER BY n);
 	camps uuid[] := ARRAY(SELECT id FROM crm.campaigns WHERE org_id = org ORDER BY name);
-	ncomp int := (SELECT count(*) FROM bench.company_ids);
+	-- company n (bench.company_ids) is comps[n]
+	comps uuid[] := ARRAY(SELECT id FROM crm.companies WHERE org_id = org ORDER BY id);
+	ncomp int := cardinality(comps);
 	a int := lo;
 BEGIN
-	PERFORM set_config('crm.actor_system', 'bench', false);
-	PERFORM set_config('synchronous_commit', 'off', false);
+	CALL bench.session();
 	WHILE a <= hi LOOP
 		INSERT INTO crm.contacts (org_id, first_name, last_name, phones, emails, birthday, city, job_title, company_id,
 		                          lifecycle_stage, lead_source, campaign_id, lead_score, tags, consent, owner_id,
@@ -173,7 +264,7 @@ BEGIN
 		       CASE WHEN h % 3 = 0 THEN date '1960-01-01' + (h % 15000)::int END,
 		       bench.pick(ARRAY['تهران', 'اصفهان', 'شیراز', 'مشهد', 'تبریز', 'Dubai', 'کرج', 'قم', 'بغداد', 'رشت'], h / 11),
 		       bench.pick(ARRAY['مدیر خرید', 'کارشناس فروش', 'Owner', 'مدير', 'Buyer', NULL], h / 13),
-		       CASE WHEN h % 10 < 7 THEN (SELECT c.id FROM bench.company_ids c WHERE c.n = 1 + ((h / 17) % ncomp)::int) END,
+		       CASE WHEN h % 10 < 7 THEN comps[1 + ((h / 17) % ncomp)::int] END,
 		       bench.pick(ARRAY['lead', 'prospect', 'customer', 'inactive', 'customer', 'lead'], h / 19),
 		       bench.pick(ARRAY['website', 'referral', 'exhibition', 'instagram', 'cold call'], h / 23),
 		       CASE WHEN h % 5 = 0 THEN camps[1 + ((h / 29) % cardinality(camps))::int] END,
@@ -198,10 +289,16 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	org uuid := (SELECT value::uuid FROM bench.meta WHERE key = 'org_id');
 	a int := lo;
+	e int;
+	id_lo uuid;
+	id_hi uuid;
 BEGIN
-	PERFORM set_config('crm.actor_system', 'bench', false);
-	PERFORM set_config('synchronous_commit', 'off', false);
+	CALL bench.session();
 	WHILE a <= hi LOOP
+		-- Contacts a..e are numbered in id order: one range of the primary key.
+		e := least(hi, a + chunk - 1);
+		id_lo := (SELECT id FROM bench.contact_ids WHERE n = a);
+		id_hi := (SELECT id FROM bench.contact_ids WHERE n = e);
 		INSERT INTO crm.activities (org_id, contact_id, company_id, type, occurred_at, subject, owner_id, direction,
 		                            duration_seconds, outcome, phone_number, starts_at, ends_at, place)
 		SELECT org, c.id, c.company_id, t.type, now() - (h % 63072000) * interval '1 second',
@@ -216,16 +313,115 @@ BEGIN
 		       CASE WHEN t.type = 'meeting' THEN now() - (h % 63072000) * interval '1 second' + interval '1 hour' END,
 		       CASE WHEN t.type = 'meeting' THEN 'دفتر مشتری' END
 		  FROM bench.contact_ids b
-		  JOIN crm.contacts c ON c.org_id = org AND c.id = b.id
+		  JOIN crm.contacts c ON c.org_id = org AND c.id = b.id AND c.id BETWEEN id_lo AND id_hi
 		 CROSS JOIN generate_series(1, per_contact) k
 		 CROSS JOIN LATERAL (SELECT abs(hashint4(b.n * 16 + k))::bigint AS h) r
 		 CROSS JOIN LATERAL (SELECT (ARRAY['call', 'call', 'note', 'meeting', 'email', 'sms', 'call'])[1 + (r.h % 7)::int] AS type) t
-		 WHERE b.n BETWEEN a AND least(hi, a + chunk - 1);
+		 WHERE b.n BETWEEN a AND e;
 		COMMIT;
 		a := a + chunk;
 	END LOOP;
 END $$;
 
--- (contact_phones/contact_emails keep theirs: the key-sync trigger deletes by contact.)
-SELECT bench.drop_indexes('crm.contacts');
-SELECT CASE WHEN to_regclass('crm.activities') IS NOT NULL THEN bench.drop_indexes('crm.activities') END;
+-- Deals 1..total (this call: lo..hi) spread evenly over the contacts: deal i
+-- belongs to contact 1 + (i - 1) * contacts / total, its company, campaign
+-- and owner. A deal is inserted in the first stage of its path and then
+-- moved one stage per UPDATE, each setting a back-dated stage_entered_at:
+-- crm.deals_stage() keeps a stage_entered_at written with the move, and
+-- crm.deals_history_row() writes each history row (moved_at,
+-- seconds_in_previous) from it like for any move, with audit rows and the
+-- contact's timeline entry (crm.system_entry() stamps that one now()).
+CREATE PROCEDURE bench.load_deals(lo int, hi int, total int, chunk int DEFAULT 20000)
+LANGUAGE plpgsql AS $$
+DECLARE
+	org uuid := (SELECT value::uuid FROM bench.meta WHERE key = 'org_id');
+	ncontacts int := (SELECT count(*) FROM bench.contact_ids);
+	a int := lo;
+	e int;
+	step int;
+	id_lo uuid;
+	id_hi uuid;
+BEGIN
+	CALL bench.session();
+	-- A chunk is a few rows against all deals (no statistics yet): look
+	-- each one up by key rather than hash the whole table at every step.
+	PERFORM set_config('enable_hashjoin', 'off', false);
+	PERFORM set_config('enable_mergejoin', 'off', false);
+	WHILE a <= hi LOOP
+		e := least(hi, a + chunk - 1);
+		id_lo := (SELECT id FROM bench.contact_ids WHERE n = 1 + ((a - 1)::bigint * ncontacts / total)::int);
+		id_hi := (SELECT id FROM bench.contact_ids WHERE n = 1 + ((e - 1)::bigint * ncontacts / total)::int);
+		-- The chunk's deals: contact, path through the stages and the moment
+		-- of each step. Older deals are more often closed (slots >= 30 hold
+		-- fewer open paths); moves spread over up to 40 days per stage.
+		CREATE TEMP TABLE deal_chunk AS
+		SELECT crm.uuid_v7() AS id, d.i, d.h, c.id AS contact_id, c.company_id, c.campaign_id, c.owner_id,
+		       coalesce(co.name, c.display_name) AS who, p.pipeline, p.pipeline_id, p.stage_ids, p.outcome,
+		       cardinality(p.stage_ids) AS k, t.created,
+		       ARRAY(SELECT t.created + CASE WHEN j = 1 THEN 0
+		                                     ELSE t.span * (j - 1 + (abs(hashint4(d.i * 8 + j)) % 1000000) / 1000000.0)
+		                                          / cardinality(p.stage_ids) END * interval '1 second'
+		               FROM generate_series(1, cardinality(p.stage_ids)) j ORDER BY j) AS moved
+		  FROM (SELECT i, abs(hashint4(i # 1431655765))::bigint AS h, 1 + ((i - 1)::bigint * ncontacts / total)::int AS n
+		          FROM generate_series(a, e) i) d
+		  JOIN bench.contact_ids b ON b.n = d.n
+		  JOIN crm.contacts c ON c.org_id = org AND c.id = b.id AND c.id BETWEEN id_lo AND id_hi
+		  LEFT JOIN crm.companies co ON co.org_id = org AND co.id = c.company_id
+		 CROSS JOIN LATERAL (SELECT greatest(1.0, least(63072000, extract(epoch FROM now() - c.created_at))
+		                                          * (0.05 + 0.95 * (d.h / 300 % 1000) / 1000.0)) AS age) g
+		  JOIN bench.deal_paths p ON p.pipeline = CASE WHEN c.lifecycle_stage = 'customer' AND d.h % 3 = 0 THEN 2 ELSE 1 END
+		                         AND p.slot = CASE WHEN g.age > 120 * 86400 THEN 30 + (d.h / 3) % 70 ELSE (d.h / 3) % 100 END
+		 CROSS JOIN LATERAL (SELECT now() - g.age * interval '1 second' AS created,
+		                            least(g.age * 0.9, cardinality(p.stage_ids) * 40 * 86400.0) AS span) t;
+		ANALYZE deal_chunk;
+		INSERT INTO crm.deals (org_id, id, title, amount, currency, pipeline_id, stage_id, expected_close_date, owner_id,
+		                       contact_id, company_id, campaign_id, stage_entered_at, notes, created_at, updated_at)
+		SELECT org, x.id,
+		       CASE WHEN x.pipeline = 2 THEN 'تمدید قرارداد ' || x.who
+		            ELSE bench.pick(ARRAY['خرید عمده کاشی', 'نرم‌افزار حسابداری', 'قرارداد پشتیبانی سالانه', 'تجهیزات آزمایشگاهی',
+		                                  'ورق فولادی', 'Annual license', 'Fleet tracking', 'قرارداد توزیع', 'مواد اولیه دارویی',
+		                                  'صفقة توريد', 'سامانه CRM', 'Spare parts'], x.h / 7) || ' — ' || x.who END,
+		       CASE WHEN (x.h / 11) % 25 <> 0 THEN
+		            CASE m.currency
+		                 WHEN 'IRR' THEN round(50000000 * power(1000, m.u), -6)
+		                 WHEN 'IQD' THEN round(1000000 * power(500, m.u), -3)
+		                 WHEN 'AED' THEN round(2000 * power(400, m.u), 2)
+		                 ELSE round(500 * power(500, m.u), 2) END END,
+		       CASE WHEN (x.h / 11) % 25 <> 0 THEN m.currency END,
+		       x.pipeline_id, x.stage_ids[1], (x.created + (20 + (x.h / 13) % 100) * interval '1 day')::date, x.owner_id,
+		       x.contact_id, x.company_id, x.campaign_id, x.moved[1],
+		       CASE WHEN (x.h / 17) % 5 = 0 THEN bench.pick(ARRAY['پیگیری بعد از نمایشگاه', 'مشتری نمونه رایگان خواست',
+		                                                         'Decision after board meeting', 'تخفیف ۵٪ پیشنهاد شد'], x.h / 19) END,
+		       x.moved[1], x.moved[1]
+		  FROM deal_chunk x
+		 CROSS JOIN LATERAL (SELECT (ARRAY['IRR', 'IRR', 'IRR', 'IRR', 'IRR', 'IRR', 'IRR', 'IRR', 'IRR', 'IRR', 'IRR', 'IRR',
+		                                   'USD', 'USD', 'USD', 'EUR', 'EUR', 'AED', 'AED', 'IQD'])[1 + (x.h / 23) % 20] AS currency,
+		                            ((x.h / 29) % 1000) / 1000.0 AS u) m;
+		-- One step per transaction: an UPDATE of a row inserted by the same
+		-- transaction re-checks every foreign key, not just the stage's.
+		COMMIT;
+		FOR step IN 2..5 LOOP
+			UPDATE crm.deals d
+			   SET stage_id = x.stage_ids[step], stage_entered_at = x.moved[step], updated_at = x.moved[step],
+			       version = d.version + 1,
+			       lost_reason = CASE WHEN step = x.k AND x.outcome = 'lost'
+			                          THEN bench.pick(ARRAY['قیمت بالاتر از بودجه', 'انتخاب رقیب', 'عدم پاسخ مشتری', 'پروژه لغو شد',
+			                                                'زمان تحویل طولانی', 'No budget this year'], x.h / 31) END
+			  FROM deal_chunk x
+			 WHERE x.k >= step AND d.org_id = org AND d.id = x.id;
+			COMMIT;
+		END LOOP;
+		DROP TABLE deal_chunk;
+		a := a + chunk;
+	END LOOP;
+END $$;
+
+-- Secondary indexes of the loaded tables, the side tables' and audit_log's
+-- included: nothing reads them during the load (the key-sync trigger deletes
+-- side rows by contact only on UPDATE since 0010). audit_log's actor indexes
+-- stay: no bench row has an actor user or key, so they cost nothing now but
+-- a full scan each to rebuild.
+SELECT bench.drop_indexes(t::regclass, ARRAY['audit_log__actor_user__ix', 'audit_log__actor_key__ix'])
+  FROM unnest(ARRAY['crm.companies', 'crm.contacts', 'crm.contact_phones', 'crm.contact_emails', 'crm.activities',
+                    'crm.deals', 'crm.deal_stage_history', 'crm.audit_log']) t
+ WHERE to_regclass(t) IS NOT NULL;
