@@ -344,6 +344,19 @@ BEGIN
 	RETURN NULL;
 END $$;
 
+-- The timeline's system entries (stage, owner and deal-stage changes,
+-- merges) as PL/pgSQL: as an SQL function the INSERT was parsed and planned
+-- again on every call (bench: 0.4 ms of a 0.62 ms deal stage move).
+CREATE OR REPLACE FUNCTION crm.system_entry(org uuid, contact uuid, owner uuid, ev text, payload jsonb,
+                                            subj text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO crm.activities (org_id, contact_id, type, occurred_at, subject, owner_id, event, data, created_by, updated_by)
+	VALUES (org, contact, 'system', now(), subj, owner, ev, payload,
+	        crm.try_uuid(nullif(current_setting('crm.actor_user', true), '')),
+	        crm.try_uuid(nullif(current_setting('crm.actor_user', true), '')));
+END $$;
+
 RESET ROLE;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA crm TO crm_app;
