@@ -36,17 +36,6 @@ BEGIN
 	END LOOP;
 	RETURN ids;
 END $$;
-CREATE FUNCTION pg_temp.ids(r api.reply) RETURNS text[]
-LANGUAGE sql AS $$ SELECT ARRAY(SELECT e->>'id' FROM jsonb_array_elements(r.body::jsonb->'data') e) $$;
-CREATE FUNCTION pg_temp.plan(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	line text;
-	out text := '';
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN ' || q LOOP out := out || line || E'\n'; END LOOP;
-	RETURN out;
-END $$;
 
 -- A second rep; the manager's team holds rep1 (not rep2); a key with customer scopes.
 \o /dev/null

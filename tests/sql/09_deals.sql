@@ -17,8 +17,6 @@ EXCEPTION WHEN others THEN
 	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, dt = PG_EXCEPTION_DETAIL;
 	RETURN st || CASE WHEN dt LIKE '[%' THEN ' ' || (dt::jsonb->0->>'field') || ' ' || (dt::jsonb->0->>'code') ELSE '' END;
 END $$;
-CREATE FUNCTION pg_temp.ids(r api.reply) RETURNS text[]
-LANGUAGE sql AS $$ SELECT ARRAY(SELECT e->>'id' FROM jsonb_array_elements(r.body::jsonb->'data') e) $$;
 
 -- rep2 outside the manager's team; keys for deals and for other scopes.
 \o /dev/null

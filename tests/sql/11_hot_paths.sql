@@ -59,17 +59,6 @@ SELECT is((api.lookup_phone(jsonb_build_object('request_id', 'r', 'ip', '10.0.0.
           'lookup shows nothing of another rep''s contacts') FROM fx;
 
 -- A rep's search walks one GIN index on (owner_id, search_text) (0011).
-CREATE FUNCTION pg_temp.ids(r api.reply) RETURNS text[]
-LANGUAGE sql AS $$ SELECT ARRAY(SELECT e->>'id' FROM jsonb_array_elements(r.body::jsonb->'data') e) $$;
-CREATE FUNCTION pg_temp.plan(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	line text;
-	out text := '';
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN ' || q LOOP out := out || line || E'\n'; END LOOP;
-	RETURN out;
-END $$;
 RESET ROLE;
 SELECT set_config('crm.actor_system', 'test', true) \g /dev/null
 INSERT INTO crm.contacts (org_id, first_name, last_name, owner_id)
