@@ -580,9 +580,10 @@ send_call(struct http_request *req, struct api_request *ar)
 	if (prepared_has(&ar->sql, name))
 		return (exec_call(req, ar));
 	if (name == idempotent_call) {
-		snprintf(sql, sizeof(sql), "%s",
+		snprintf(sql, sizeof(sql),
 		    "SELECT status, body, etag, location FROM "
-		    "api.idempotent($1::jsonb, $3, $4, $5, $2::jsonb)");
+		    "%s($1::jsonb, $3, $4, $5, $2::jsonb)",
+		    idempotent_call);
 	} else {
 		snprintf(sql, sizeof(sql),
 		    "SELECT status, body, etag, location FROM "
