@@ -5,19 +5,6 @@ BEGIN;
 \ir fixtures.psql
 SELECT plan(78);
 
--- SQLSTATE plus field and code of the first 422 error ("no error" if none).
-CREATE FUNCTION pg_temp.err(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	dt text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, dt = PG_EXCEPTION_DETAIL;
-	RETURN st || CASE WHEN dt LIKE '[%' THEN ' ' || (dt::jsonb->0->>'field') || ' ' || (dt::jsonb->0->>'code') ELSE '' END;
-END $$;
 CREATE FUNCTION pg_temp.page_all(op text, ctx jsonb, args jsonb) RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE

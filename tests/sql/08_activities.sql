@@ -4,19 +4,6 @@ BEGIN;
 \ir fixtures.psql
 SELECT plan(31);
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	dt text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, dt = PG_EXCEPTION_DETAIL;
-	RETURN st || CASE WHEN dt LIKE '[%' THEN ' ' || (dt::jsonb->0->>'field') || ' ' || (dt::jsonb->0->>'code') ELSE '' END;
-END $$;
-
 \o /dev/null
 SELECT (api.users_create(ctx_admin1, '{"email":"rep2@one.test","name":"Second Rep","role":"rep","password_hash":"h"}')).body::jsonb->>'id' AS rep2 FROM fx \gset
 SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', manager1)) FROM fx;

@@ -5,18 +5,6 @@ BEGIN;
 \ir fixtures.psql
 SELECT plan(73);
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	dt text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, dt = PG_EXCEPTION_DETAIL;
-	RETURN st || CASE WHEN dt LIKE '[%' THEN ' ' || (dt::jsonb->0->>'field') || ' ' || (dt::jsonb->0->>'code') ELSE '' END;
-END $$;
 
 -- rep2 outside the manager's team; keys for deals and for other scopes.
 \o /dev/null

@@ -5,18 +5,6 @@ BEGIN;
 \ir fixtures.psql
 SELECT plan(50);
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	dt text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN others THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, dt = PG_EXCEPTION_DETAIL;
-	RETURN st || CASE WHEN dt LIKE '[%' THEN ' ' || (dt::jsonb->0->>'field') || ' ' || (dt::jsonb->0->>'code') ELSE '' END;
-END $$;
 CREATE FUNCTION pg_temp.titles(r api.reply) RETURNS text[]
 LANGUAGE sql AS $$ SELECT ARRAY(SELECT e->>'title' FROM jsonb_array_elements(r.body::jsonb->'data') e) $$;
 -- Titles in alphabetical order (rows created in one transaction tie on created_at).

@@ -1,0 +1,68 @@
+-- A person's contact read is one inlined statement (0012); API keys keep the
+-- checked PL/pgSQL path. Both must answer exactly as before: same body,
+-- same visibility, same errors.
+BEGIN;
+\ir fixtures.psql
+SELECT plan(17);
+
+SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', manager1)) FROM fx;
+SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1)) FROM fx;
+SELECT (api.users_create(ctx_admin1, '{"email":"rep8@one.test","name":"Lone Rep","role":"rep","password_hash":"h"}')).body::jsonb->>'id' AS rep8 FROM fx \gset
+SELECT jsonb_build_object('request_id', 'r8', 'ip', '10.0.0.8', 'user_id', :'rep8', 'org_id', org1) AS ctx_rep8 FROM fx \gset
+SELECT api.api_keys_create(ctx_admin1, '{"name":"contacts","scopes":["contacts:read"],"key_hash":"tap-key-contacts","prefix":"tapc"}')
+  FROM fx;
+SELECT (api.companies_create(ctx_admin1, jsonb_build_object('name', 'Read Co', 'owner_id', rep1))).body::jsonb->>'id' AS co FROM fx \gset
+SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Rana', 'company_id', :'co', 'tags', '["vip"]'::jsonb,
+        'phones', '[{"label":"mobile","number":"0912 444 5566"}]'::jsonb))).body::jsonb->>'id' AS c1 FROM fx \gset
+SELECT (api.contacts_create(:'ctx_rep8', '{"first_name":"Lone"}')).body::jsonb->>'id' AS c8 \gset
+
+-- The planner must inline it (a STABLE set-returning SQL function with no
+-- SET clause): a Function Scan on contacts_get would mean one call per read.
+SELECT unalike(pg_temp.plan(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_rep1, jsonb_build_object('id', :'c1'))),
+              '%Function Scan on contacts_get %', 'api.contacts_get is inlined into the caller''s statement') FROM fx;
+SELECT is(p.provolatile::text || p.proretset::text, 'strue', 'api.contacts_get is STABLE and set-returning')
+  FROM pg_proc p WHERE p.oid = 'api.contacts_get(jsonb, jsonb)'::regprocedure;
+
+-- Same body on both paths: the person path against the checked path.
+SELECT is((SELECT r.body::jsonb FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r),
+          (crm.contacts_get_checked(ctx_rep1, jsonb_build_object('id', :'c1'))).body::jsonb,
+          'the statement answers what the checked path answers') FROM fx;
+SELECT is((SELECT r.etag FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r), '"1"', 'ETag is the version') FROM fx;
+SELECT is((SELECT r.body::jsonb->'company'->>'name' FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r),
+          'Read Co', 'company joined in') FROM fx;
+SELECT is((SELECT r.body::jsonb->'owner'->>'name' FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r),
+          'One Rep', 'owner joined in') FROM fx;
+SELECT is((SELECT count(*) FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1'))), 1::bigint, 'exactly one row') FROM fx;
+
+-- Visibility: the manager of the owner's team and an admin see it; another
+-- rep, a manager of no team of the owner and another organization do not.
+SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get(ctx_manager1, jsonb_build_object('id', :'c1')) r), :'c1',
+          'the owner''s manager sees it') FROM fx;
+SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get(ctx_admin1, jsonb_build_object('id', :'c8')) r), :'c8',
+          'an admin sees every contact') FROM fx;
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_manager1, jsonb_build_object('id', :'c8'))), 'CR404',
+          'a manager does not see a rep outside their teams') FROM fx;
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', :'ctx_rep8', jsonb_build_object('id', :'c1'))), 'CR404',
+          'another rep: 404');
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_admin2, jsonb_build_object('id', :'c1'))), 'CR404',
+          'another organization: 404') FROM fx;
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_rep1, '{"id":"not-a-uuid"}')), 'CR404',
+          'an id that is no UUID: 404') FROM fx;
+
+-- Callers: an unknown or deactivated user is 401, like crm.begin says.
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)',
+                             jsonb_build_object('user_id', gen_random_uuid(), 'org_id', org1), jsonb_build_object('id', :'c1'))),
+          'CR401', 'an unknown user: 401') FROM fx;
+UPDATE crm.users SET active = false WHERE id = :'rep8';
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', :'ctx_rep8', jsonb_build_object('id', :'c8'))), 'CR401',
+          'a deactivated user: 401');
+
+-- API keys take the checked path: scope enforced, whole organization seen.
+SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get('{"request_id":"k","ip":"10.0.0.9","api_key_hash":"tap-key-contacts"}',
+                                                             jsonb_build_object('id', :'c8')) r), :'c8',
+          'an API key with contacts:read reads any contact of its organization');
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_key1, jsonb_build_object('id', :'c1'))), 'CR403',
+          'an API key without contacts:read: 403') FROM fx;
+
+SELECT * FROM finish();
+ROLLBACK;
