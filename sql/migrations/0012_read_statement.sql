@@ -59,18 +59,22 @@ LANGUAGE sql STABLE AS $$
 	            ELSE crm.project(crm.contact_doc(x.c, co, ca.id, u.name)::jsonb,
 	                             crm.arg_text_array(args, 'fields'))::text END,
 	       '"' || (x.c).version || '"', NULL::text
+	  -- OFFSET 0 fences each part: left to itself the planner copies
+	  -- crm.try_uuid(ctx->>'org_id') (a regex) into every index condition,
+	  -- and joins the one-row parts with hash joins; fenced, every lookup is
+	  -- a primary-key probe by the row before it (bench: 175 µs -> 93 µs).
 	  FROM (SELECT) one
-	  LEFT JOIN crm.person(ctx) p ON true
+	  LEFT JOIN (SELECT * FROM crm.person(ctx) OFFSET 0) p ON true
 	  LEFT JOIN LATERAL (
 		SELECT c FROM crm.contacts c
 		 WHERE c.org_id = p.org_id AND c.id = crm.try_uuid(args->>'id') AND c.deleted_at IS NULL
-		   AND crm.person_sees(p.user_id, p.role, p.org_id, c.owner_id)) x ON true
+		   AND crm.person_sees(p.user_id, p.role, p.org_id, c.owner_id) OFFSET 0) x ON true
 	  LEFT JOIN LATERAL (SELECT * FROM crm.companies y
-	                      WHERE y.org_id = p.org_id AND y.id = (x.c).company_id AND y.deleted_at IS NULL) co ON true
+	                      WHERE y.org_id = p.org_id AND y.id = (x.c).company_id AND y.deleted_at IS NULL OFFSET 0) co ON true
 	  LEFT JOIN LATERAL (SELECT y.id FROM crm.campaigns y
-	                      WHERE y.org_id = p.org_id AND y.id = (x.c).campaign_id AND y.deleted_at IS NULL) ca ON true
+	                      WHERE y.org_id = p.org_id AND y.id = (x.c).campaign_id AND y.deleted_at IS NULL OFFSET 0) ca ON true
 	  LEFT JOIN LATERAL (SELECT y.name FROM crm.users y
-	                      WHERE y.org_id = p.org_id AND y.id = (x.c).owner_id) u ON true
+	                      WHERE y.org_id = p.org_id AND y.id = (x.c).owner_id OFFSET 0) u ON true
 	 WHERE NOT (ctx ? 'api_key_hash' OR NOT ctx ? 'user_id')
 $$;
 
