@@ -1,9 +1,9 @@
--- A person's contact read is one inlined statement (0012); API keys keep the
--- checked PL/pgSQL path. Both must answer exactly as before: same body,
--- same visibility, same errors.
+-- A contact read and a caller lookup are one inlined statement each (0012):
+-- persons resolved inline, API keys through crm.begin. Both must answer
+-- exactly as before: same body, same visibility, same errors.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(17);
+SELECT plan(24);
 
 SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', manager1)) FROM fx;
 SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1)) FROM fx;
@@ -16,17 +16,19 @@ SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Rana', '
         'phones', '[{"label":"mobile","number":"0912 444 5566"}]'::jsonb))).body::jsonb->>'id' AS c1 FROM fx \gset
 SELECT (api.contacts_create(:'ctx_rep8', '{"first_name":"Lone"}')).body::jsonb->>'id' AS c8 \gset
 
--- The planner must inline it (a STABLE set-returning SQL function with no
--- SET clause): a Function Scan on contacts_get would mean one call per read.
+-- The planner must inline them (STABLE set-returning SQL functions with no
+-- SET clause): a Function Scan on them would mean one call per request.
 SELECT unalike(pg_temp.plan(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_rep1, jsonb_build_object('id', :'c1'))),
               '%Function Scan on contacts_get %', 'api.contacts_get is inlined into the caller''s statement') FROM fx;
-SELECT is(p.provolatile::text || p.proretset::text, 'strue', 'api.contacts_get is STABLE and set-returning')
-  FROM pg_proc p WHERE p.oid = 'api.contacts_get(jsonb, jsonb)'::regprocedure;
+SELECT unalike(pg_temp.plan(format('SELECT * FROM api.lookup_phone(%L, %L)', ctx_rep1, '{"number":"09124445566"}')),
+              '%Function Scan on lookup_phone %', 'api.lookup_phone is inlined into the caller''s statement') FROM fx;
+SELECT is(p.provolatile::text || p.proretset::text, 'strue', p.proname || ' is STABLE and set-returning')
+  FROM pg_proc p WHERE p.oid IN ('api.contacts_get(jsonb, jsonb)'::regprocedure, 'api.lookup_phone(jsonb, jsonb)'::regprocedure)
+ ORDER BY p.proname;
 
--- Same body on both paths: the person path against the checked path.
-SELECT is((SELECT r.body::jsonb FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r),
-          (crm.contacts_get_checked(ctx_rep1, jsonb_build_object('id', :'c1'))).body::jsonb,
-          'the statement answers what the checked path answers') FROM fx;
+-- The body is the contact's JSON as lists build it.
+SELECT is((SELECT r.body::jsonb FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r), crm.contact_json(c),
+          'the read answers the contact''s JSON') FROM fx, crm.contacts c WHERE c.id = :'c1';
 SELECT is((SELECT r.etag FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r), '"1"', 'ETag is the version') FROM fx;
 SELECT is((SELECT r.body::jsonb->'company'->>'name' FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r),
           'Read Co', 'company joined in') FROM fx;
@@ -63,6 +65,17 @@ SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get('{"request_id":"k",
           'an API key with contacts:read reads any contact of its organization');
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_key1, jsonb_build_object('id', :'c1'))), 'CR403',
           'an API key without contacts:read: 403') FROM fx;
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', '{"api_key_hash":"no-such-key"}', jsonb_build_object('id', :'c1'))),
+          'CR401', 'an unknown API key: 401');
+SELECT isnt((SELECT last_used_at FROM crm.api_keys WHERE key_hash = 'tap-key-contacts'), NULL, 'a key''s read stamps its last use');
+
+-- Caller lookup: visibility as for reads; an unknown caller is 401.
+SELECT is((SELECT r.body::jsonb->'matches'->0->>'id' FROM api.lookup_phone(ctx_manager1, '{"number":"+98 912 444 5566"}') r), :'c1',
+          'the owner''s manager finds it by another format') FROM fx;
+SELECT is((SELECT r.body::jsonb->'matches' FROM api.lookup_phone(ctx_admin2, '{"number":"09124445566"}') r), '[]'::jsonb,
+          'another organization finds nothing') FROM fx;
+SELECT is(pg_temp.err(format('SELECT * FROM api.lookup_phone(%L, %L)', jsonb_build_object('user_id', gen_random_uuid(), 'org_id', org1),
+                             '{"number":"09124445566"}')), 'CR401', 'lookup by an unknown user: 401') FROM fx;
 
 SELECT * FROM finish();
 ROLLBACK;
