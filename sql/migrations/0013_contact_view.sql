@@ -3,8 +3,8 @@
 -- json_build_object takes its 58 arguments as a variadic list, with a key
 -- constant per member, on every row; row_to_json of a row of a declared
 -- type (crm.contact_view) walks the same values with one cached row type.
--- Measured on a page of 50 (bench, 1M contacts): 2.0 -> 1.5 ms for the
--- page's JSON. Members, order and values are unchanged; the text is now
+-- Measured on a page of 50 (bench, 1M contacts): 2.0 -> 1.4 ms for the
+-- page's JSON, with the change to crm.contacts_json below. Members, order and values are unchanged; the text is now
 -- compact ("key":value, no spaces), about 10% fewer bytes.
 SET ROLE crm_owner;
 
@@ -32,5 +32,26 @@ LANGUAGE sql STABLE AS $$
 		CASE WHEN owner_name IS NOT NULL THEN ROW(c.owner_id, owner_name)::crm.ref END,
 		c.merged_into, crm.ts(c.created_at), crm.ts(c.updated_at), c.created_by, c.updated_by, c.version)::crm.contact_view)
 $$;
+
+-- As in 0010, with the page's rows as the columns of unnest(): a whole-row
+-- reference to them is reduced to plain columns, where the rows[i]
+-- composites were taken apart member by member (nocachegetattr, ~8% of a
+-- page). Nested loops over the lateral probes keep unnest's order.
+CREATE OR REPLACE FUNCTION crm.contacts_json(rows crm.contacts[]) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(crm.contact_doc(r, co, ca.id, u.name)), '[]')
+		  FROM unnest(rows) r
+		  LEFT JOIN LATERAL (SELECT * FROM crm.companies x
+		                      WHERE x.org_id = r.org_id AND x.id = r.company_id AND x.deleted_at IS NULL
+		                     OFFSET 0) co ON true
+		  LEFT JOIN LATERAL (SELECT x.id FROM crm.campaigns x
+		                      WHERE x.org_id = r.org_id AND x.id = r.campaign_id AND x.deleted_at IS NULL
+		                     OFFSET 0) ca ON true
+		  LEFT JOIN LATERAL (SELECT x.name FROM crm.users x
+		                      WHERE x.org_id = r.org_id AND x.id = r.owner_id
+		                     OFFSET 0) u ON true);
+END $$;
 
 RESET ROLE;
