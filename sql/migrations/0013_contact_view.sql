@@ -37,8 +37,11 @@ $$;
 -- reference to them is reduced to plain columns, where the rows[i]
 -- composites were taken apart member by member (nocachegetattr, ~8% of a
 -- page). Nested loops over the lateral probes keep unnest's order.
+-- unnest() tells the planner the length of the array it is given, so every
+-- custom plan looks cheaper than the generic one and the plan cache would
+-- plan the statement on every call (~0.45 ms): the generic plan is forced.
 CREATE OR REPLACE FUNCTION crm.contacts_json(rows crm.contacts[]) RETURNS json
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
 	RETURN (
 		SELECT coalesce(json_agg(crm.contact_doc(r, co, ca.id, u.name)), '[]')
