@@ -3,7 +3,7 @@
 -- exactly as before: same body, same visibility, same errors.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(25);
+SELECT plan(26);
 
 SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', manager1)) FROM fx;
 SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1)) FROM fx;
@@ -61,6 +61,8 @@ SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_rep1,
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)',
                              jsonb_build_object('user_id', gen_random_uuid(), 'org_id', org1), jsonb_build_object('id', :'c1'))),
           'CR401', 'an unknown user: 401') FROM fx;
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', jsonb_set(ctx_rep1, '{user_id}', '"not-a-uuid"'),
+                             jsonb_build_object('id', :'c1'))), 'CR401', 'a user id that is no UUID: 401, as crm.begin answers') FROM fx;
 UPDATE crm.users SET active = false WHERE id = :'rep8';
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', :'ctx_rep8', jsonb_build_object('id', :'c8'))), 'CR401',
           'a deactivated user: 401');
