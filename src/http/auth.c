@@ -4,7 +4,9 @@
 #include "../config.h"
 #include "../lib/codec.h"
 #include "../lib/token.h"
+#include "../lib/token_cache.h"
 #include "auth.h"
+#include "metrics.h"
 
 #define CHALLENGE_MISSING "Bearer realm=\"crm\""
 #define CHALLENGE_INVALID "Bearer realm=\"crm\", error=\"invalid_token\""
@@ -22,12 +24,43 @@ resolve_key(const char *key, struct principal *who)
 	return (0);
 }
 
+/*
+ * token_verify() through this worker's cache of tokens it already
+ * verified: clients resend one token until it expires, and a hit skips
+ * the HMAC and both JSON parses. Workers are single-threaded processes,
+ * so the cache needs no lock; without memory for it, every call verifies.
+ */
+static int
+verify_cached(const char *jwt, time_t now, struct token_claims *claims,
+    const char **why)
+{
+	static struct token_cache *cache;
+
+	if (cache == NULL)
+		cache = token_cache_new();
+	switch (token_cache_get(cache, jwt, now, claims, why)) {
+	case TOKEN_CACHE_HIT:
+		metrics_token_cache_hit();
+		return (0);
+	case TOKEN_CACHE_REFUSED: /* expired since: *why as verify says it */
+		metrics_token_cache_hit();
+		return (-1);
+	case TOKEN_CACHE_MISS:
+		break;
+	}
+	metrics_token_cache_miss();
+	if (token_verify(&config.key, jwt, now, claims, why) != 0)
+		return (-1);
+	token_cache_put(cache, jwt, claims);
+	return (0);
+}
+
 static int
 resolve_token(const char *jwt, struct principal *who, const char **why)
 {
 	struct token_claims claims;
 
-	if (token_verify(&config.key, jwt, time(NULL), &claims, why) != 0)
+	if (verify_cached(jwt, time(NULL), &claims, why) != 0)
 		return (-1);
 	who->kind = PRINCIPAL_USER;
 	memcpy(who->user_id, claims.sub, sizeof(who->user_id));

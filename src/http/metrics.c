@@ -30,6 +30,8 @@ struct metrics_shm {
 	int64_t db_in_use;
 	int64_t db_waiting;
 	u_int64_t db_failures;
+	u_int64_t token_cache_hits;
+	u_int64_t token_cache_misses;
 };
 
 static struct metrics_shm *shm;
@@ -120,6 +122,21 @@ metrics_db_failure(void)
 {
 	if (shm != NULL)
 		__atomic_fetch_add(&shm->db_failures, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_token_cache_hit(void)
+{
+	if (shm != NULL)
+		__atomic_fetch_add(&shm->token_cache_hits, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_token_cache_miss(void)
+{
+	if (shm != NULL)
+		__atomic_fetch_add(&shm->token_cache_misses, 1,
+		    __ATOMIC_RELAXED);
 }
 
 struct out {
@@ -230,6 +247,25 @@ render_latency(struct out *o)
 	}
 }
 
+static void
+render_token_cache(struct out *o)
+{
+	put(o,
+	    "# HELP crm_token_cache_hits_total Access tokens found in a "
+	    "worker's cache of verified tokens.\n"
+	    "# TYPE crm_token_cache_hits_total counter\n"
+	    "crm_token_cache_hits_total %llu\n",
+	    (unsigned long long)__atomic_load_n(&shm->token_cache_hits,
+	        __ATOMIC_RELAXED));
+	put(o,
+	    "# HELP crm_token_cache_misses_total Access tokens verified in "
+	    "full (not in the cache).\n"
+	    "# TYPE crm_token_cache_misses_total counter\n"
+	    "crm_token_cache_misses_total %llu\n",
+	    (unsigned long long)__atomic_load_n(&shm->token_cache_misses,
+	        __ATOMIC_RELAXED));
+}
+
 char *
 metrics_render(size_t *len, int pool_max)
 {
@@ -263,6 +299,7 @@ metrics_render(size_t *len, int pool_max)
 	    "crm_db_failures_total %llu\n",
 	    (unsigned long long)__atomic_load_n(&shm->db_failures,
 	        __ATOMIC_RELAXED));
+	render_token_cache(&o);
 	*len = o.len;
 	return (o.buf);
 }

@@ -18,6 +18,9 @@ void metrics_db_acquired(void);
 void metrics_db_released(void);
 void metrics_db_waiting(int delta);
 void metrics_db_failure(void);
+/* Access tokens answered from a worker's cache / verified in full. */
+void metrics_token_cache_hit(void);
+void metrics_token_cache_miss(void);
 /* Renders the text exposition format into a malloc'd buffer. */
 char *metrics_render(size_t *len, int pool_max);
 

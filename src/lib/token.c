@@ -222,11 +222,24 @@ str_claim(json_t *p, const char *name, char *out, size_t len)
 	return (0);
 }
 
+const char *
+token_check_times(const struct token_claims *c, time_t now)
+{
+	/* In long long so huge values and the leeway cannot overflow. */
+	if ((long long)now - TOKEN_LEEWAY_SECONDS > (long long)c->exp)
+		return ("expired");
+	if ((long long)c->nbf > (long long)now + TOKEN_LEEWAY_SECONDS)
+		return ("not yet valid");
+	if ((long long)c->iat > (long long)now + TOKEN_LEEWAY_SECONDS)
+		return ("issued in the future");
+	return (NULL);
+}
+
 static const char *
 check_claims(const struct token_key *key, json_t *p, time_t now,
     struct token_claims *c)
 {
-	const char *iss, *aud;
+	const char *iss, *aud, *why;
 	char use[16];
 
 	iss = json_string_value(json_object_get(p, "iss"));
@@ -240,13 +253,8 @@ check_claims(const struct token_key *key, json_t *p, time_t now,
 	    int_claim(p, "nbf", 0, &c->nbf) == -1 ||
 	    int_claim(p, "iat", 0, &c->iat) == -1)
 		return ("bad time claim");
-	/* Written without additions so huge values cannot overflow. */
-	if ((long long)now - TOKEN_LEEWAY_SECONDS > (long long)c->exp)
-		return ("expired");
-	if ((long long)c->nbf > (long long)now + TOKEN_LEEWAY_SECONDS)
-		return ("not yet valid");
-	if ((long long)c->iat > (long long)now + TOKEN_LEEWAY_SECONDS)
-		return ("issued in the future");
+	if ((why = token_check_times(c, now)) != NULL)
+		return (why);
 	if (str_claim(p, "sub", c->sub, sizeof(c->sub)) == -1 ||
 	    !uuid_ok(c->sub))
 		return ("bad subject");

@@ -42,4 +42,11 @@ char *token_issue(const struct token_key *, const char *sub, const char *org,
 int token_verify(const struct token_key *, const char *jwt, time_t now,
     struct token_claims *out, const char **why);
 
+/*
+ * The time rules of token_verify on claims it accepted earlier: exp, nbf
+ * and iat against now, each with TOKEN_LEEWAY_SECONDS. Returns NULL or
+ * "expired", "not yet valid" or "issued in the future".
+ */
+const char *token_check_times(const struct token_claims *, time_t now);
+
 #endif

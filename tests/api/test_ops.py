@@ -3,7 +3,7 @@ import os
 import re
 import subprocess
 
-from conftest import ROOT, Api
+from conftest import ROOT, Api, as_user
 
 
 def test_healthz(anon):
@@ -40,6 +40,24 @@ def test_metrics_are_shared_by_all_workers(anon):
     assert "crm_http_request_duration_seconds_bucket" in r.text
     assert "crm_db_connections_in_use" in r.text
     assert "crm_db_pool_max" in r.text
+
+
+def metric(anon, name):
+    m = re.search(r"^%s (\d+)$" % re.escape(name), anon.get("/metrics").text, re.M)
+    assert m, name
+    return int(m.group(1))
+
+
+def test_token_cache_counts_hits_and_misses(anon):
+    me = as_user("rep1@demo.test")  # a fresh token, never sent yet
+    hits = metric(anon, "crm_token_cache_hits_total")
+    misses = metric(anon, "crm_token_cache_misses_total")
+    # Each worker verifies the token once; one more request than there are
+    # workers must reach a worker that has it cached, whatever connection.
+    for _ in range(int(os.environ.get("CRM_WORKERS", "2")) + 1):
+        assert me.get("/v1/me").status_code == 200
+    assert metric(anon, "crm_token_cache_misses_total") > misses
+    assert metric(anon, "crm_token_cache_hits_total") > hits
 
 
 def test_unknown_path_is_problem_404(anon):

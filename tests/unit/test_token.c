@@ -399,6 +399,37 @@ test_shape(void)
 	free(big);
 }
 
+static void
+test_check_times(void)
+{
+	struct token_claims c;
+	const long L = TOKEN_LEEWAY_SECONDS;
+
+	memset(&c, 0, sizeof(c));
+	c.iat = c.nbf = NOW;
+	c.exp = NOW + 900;
+	CHECK(token_check_times(&c, NOW) == NULL);
+	CHECK(token_check_times(&c, NOW + 900 + L) == NULL);
+	CHECK_STR_EQ(token_check_times(&c, NOW + 900 + L + 1), "expired");
+	CHECK(token_check_times(&c, NOW - L) == NULL);
+	CHECK_STR_EQ(token_check_times(&c, NOW - L - 1), "not yet valid");
+	/* nbf absent (0): iat is checked on its own. */
+	c.nbf = 0;
+	CHECK_STR_EQ(token_check_times(&c, NOW - L - 1),
+	    "issued in the future");
+	/* Expiry is reported first. */
+	c.nbf = c.iat = NOW + 10000;
+	CHECK_STR_EQ(token_check_times(&c, NOW + 900 + L + 1), "expired");
+	/* Extreme values do not overflow. */
+	memset(&c, 0, sizeof(c));
+	c.exp = 253402300799L;
+	CHECK(token_check_times(&c, 0) == NULL);
+	CHECK(token_check_times(&c, (time_t)253402300799LL) == NULL);
+	c.exp = 0;
+	CHECK(token_check_times(&c, L) == NULL);
+	CHECK_STR_EQ(token_check_times(&c, L + 1), "expired");
+}
+
 int
 main(void)
 {
@@ -410,5 +441,6 @@ main(void)
 	test_signature();
 	test_claims();
 	test_shape();
+	test_check_times();
 	return (UNIT_DONE());
 }
