@@ -119,6 +119,57 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- Foreign keys of the loaded tables, dropped like their secondary indexes
+-- and added back after the load, as pg_restore does: checked row by row,
+-- each key costs an index probe per written row (~30% of an activity's
+-- insert); added back, each is validated over the whole table in one join.
+CREATE TABLE bench.saved_fks (tbl text, name text, def text NOT NULL, validated boolean NOT NULL DEFAULT false,
+                              PRIMARY KEY (tbl, name));
+CREATE FUNCTION bench.drop_fks(tbl regclass) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+	          WHERE conrelid = tbl AND contype = 'f' ORDER BY conname LOOP
+		INSERT INTO bench.saved_fks (tbl, name, def) VALUES (tbl::text, r.conname, r.def);
+		EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, r.conname);
+	END LOOP;
+END $$;
+
+-- Adds every saved key back NOT VALID (a catalog change), so that
+-- bench.validate_fks() can check them from two sessions at once.
+CREATE PROCEDURE bench.add_fks()
+LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT * FROM bench.saved_fks ORDER BY tbl, name LOOP
+		EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', r.tbl, r.name, r.def);
+	END LOOP;
+END $$;
+
+-- Validates the keys added by bench.add_fks(), one per transaction, taking
+-- the next one no other session is validating, largest table first. Two
+-- VALIDATEs on one table wait for each other; on different tables they
+-- run side by side.
+CREATE PROCEDURE bench.validate_fks()
+LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	PERFORM set_config('work_mem', '256MB', false);
+	LOOP
+		SELECT f.tbl, f.name INTO r FROM bench.saved_fks f WHERE NOT f.validated
+		 ORDER BY pg_relation_size(f.tbl::regclass) DESC, f.name
+		 LIMIT 1 FOR UPDATE SKIP LOCKED;
+		EXIT WHEN NOT FOUND;
+		EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', r.tbl, r.name);
+		UPDATE bench.saved_fks SET validated = true WHERE tbl = r.tbl AND name = r.name;
+		COMMIT;
+	END LOOP;
+END $$;
+
 -- The organization and its people.
 SET crm.actor_system = 'bench';
 SELECT crm.create_organization('Bench Trading Co.', 'bench', 'admin@bench.test', 'Bench Admin', :'pwhash') AS org \gset
@@ -328,9 +379,9 @@ END $$;
 -- and owner. A deal is inserted in the first stage of its path and then
 -- moved one stage per UPDATE, each setting a back-dated stage_entered_at:
 -- crm.deals_stage() keeps a stage_entered_at written with the move, and
--- crm.deals_history_row() writes each history row (moved_at,
+-- crm.deals_history_rows() writes each history row (moved_at,
 -- seconds_in_previous) from it like for any move, with audit rows and the
--- contact's timeline entry (crm.system_entry() stamps that one now()).
+-- contact's timeline entry (stamped now()).
 CREATE PROCEDURE bench.load_deals(lo int, hi int, total int, chunk int DEFAULT 20000)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -424,4 +475,8 @@ END $$;
 SELECT bench.drop_indexes(t::regclass, ARRAY['audit_log__actor_user__ix', 'audit_log__actor_key__ix'])
   FROM unnest(ARRAY['crm.companies', 'crm.contacts', 'crm.contact_phones', 'crm.contact_emails', 'crm.activities',
                     'crm.deals', 'crm.deal_stage_history', 'crm.audit_log']) t
+ WHERE to_regclass(t) IS NOT NULL;
+SELECT bench.drop_fks(t::regclass)
+  FROM unnest(ARRAY['crm.companies', 'crm.contacts', 'crm.contact_phones', 'crm.contact_emails', 'crm.activities',
+                    'crm.deals', 'crm.deal_stage_history']) t
  WHERE to_regclass(t) IS NOT NULL;
