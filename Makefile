@@ -5,7 +5,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 CC       ?= gcc
-FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
+# Kore's feature flags (struct layout depends on them). Read when a recipe
+# runs, never when the Makefile is parsed: on a fresh machine `deps` installs
+# kore first, so a value taken at parse time would be empty.
+KORE_FEATURES := /usr/share/kore/features
+FEATURES  = $(shell cat $(KORE_FEATURES))
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
             -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
             -Wformat=2 -Wsign-compare -Wno-missing-field-initializers
@@ -33,7 +37,7 @@ PACKAGES := kore libjansson-dev libjwt-dev libargon2-dev libpq-dev libssl-dev \
 export CRM_VAR ?= $(CURDIR)/var
 
 .PHONY: build deps run stop test unit fuzz sanitize fmt fmt-check lint-spec clean \
-        bench db-shell
+        bench db-shell fresh-check
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do \
@@ -49,6 +53,7 @@ deps:
 build: $(MODULE) $(BUILD)/crm-passwd $(BUILD)/openapi.json
 
 $(MODULE): $(LIB_SRC) $(APP_SRC) $(HEADERS) Makefile
+	@test -r $(KORE_FEATURES) || { echo "kore is not installed (make deps installs it)" >&2; exit 1; }
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_APP) -shared -o $@ $(LIB_SRC) $(APP_SRC) $(LIBS)
 
@@ -60,7 +65,9 @@ $(BUILD)/openapi.json: api-spec/openapi.yaml
 	@mkdir -p $(BUILD)
 	/usr/bin/python3 -c 'import json,sys,yaml; json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2],"w"), separators=(",",":"))' $< $@
 
-run: deps build
+# deps runs before the build starts, also under -j: the build is a sub-make.
+run: deps
+	@$(MAKE) --no-print-directory build
 	@bash scripts/dev.sh start
 
 stop:
@@ -69,7 +76,8 @@ stop:
 db-shell:
 	@bash scripts/dev.sh psql
 
-test: deps build
+test: deps
+	@$(MAKE) --no-print-directory build
 	@bash scripts/test.sh
 
 unit:
@@ -100,6 +108,11 @@ lint-spec:
 bench: deps
 	$(MAKE) BUILD=build/bench build
 	CRM_MODULE=$(CURDIR)/build/bench/crm.so bash bench/run.sh
+
+# A clean Debian bookworm root, a clean clone and a first `make test` in it
+# (FRESH_TARGET=run for `make run`); prints each phase's time. Needs root.
+fresh-check:
+	@bash scripts/fresh-check.sh
 
 clean:
 	rm -rf build

@@ -8,6 +8,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 var=${CRM_VAR:?CRM_VAR must name the state directory}
+# The build the module comes from also holds its openapi.json.
+module=${CRM_MODULE:-$root/build/crm.so}
 pidfile=$var/crm.pid
 log=$var/log/crm.log
 
@@ -18,7 +20,7 @@ render_conf() {
 	    -e "s|@CRM_WORKERS@|${CRM_WORKERS}|" \
 	    -e "s|@CRM_DB_POOL@|${CRM_DB_POOL}|" \
 	    -e "s|@CRM_KORE_BODY_MAX@|$((body_max * 2))|" \
-	    -e "s|@CRM_MODULE@|${CRM_MODULE:-$root/build/crm.so}|" \
+	    -e "s|@CRM_MODULE@|${module}|" \
 	    -e "s|@CRM_PIDFILE@|${pidfile}|" \
 	    -e "s|@CRM_SECCOMP_TRACING@|${CRM_SECCOMP_TRACING:-no}|" \
 	    "$root/conf/crm.conf.in" >"$var/crm.conf"
@@ -58,7 +60,7 @@ start() {
 	render_conf
 	ensure_secret
 	export CRM_DATABASE_URL=${CRM_DATABASE_URL:-"host=${CRM_PGRUN} port=${CRM_PGPORT} dbname=crm user=crm_app application_name=crm-api"}
-	export CRM_OPENAPI_FILE=${CRM_OPENAPI_FILE:-$root/build/openapi.json}
+	export CRM_OPENAPI_FILE=${CRM_OPENAPI_FILE:-$(dirname "$module")/openapi.json}
 	export CRM_ACCESS_TTL CRM_REFRESH_TTL CRM_JWT_ISSUER CRM_JWT_AUDIENCE \
 	    CRM_BODY_MAX CRM_DB_POOL
 	cd "$root"
@@ -72,7 +74,7 @@ run() {
 	mkdir -p "$var"
 	: "${CRM_DATABASE_URL:?set CRM_DATABASE_URL (libpq connection string)}"
 	render_conf
-	export CRM_OPENAPI_FILE=${CRM_OPENAPI_FILE:-$root/build/openapi.json}
+	export CRM_OPENAPI_FILE=${CRM_OPENAPI_FILE:-$(dirname "$module")/openapi.json}
 	export CRM_ACCESS_TTL CRM_REFRESH_TTL CRM_JWT_ISSUER CRM_JWT_AUDIENCE \
 	    CRM_BODY_MAX CRM_DB_POOL
 	cd "$root"

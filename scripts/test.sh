@@ -14,6 +14,8 @@ mkdir -p "$root/var"
 export CRM_VAR=$root/var/test.$$
 export CRM_PGDATA=$CRM_VAR/pg/data CRM_PGRUN=$CRM_VAR/pg/run CRM_PGPORT
 export CRM_DEMO_PASSWORD=demo-password-1
+# The build under test (make sanitize: build/san) holds its own crm-passwd.
+passwd_tool=$(dirname "${CRM_MODULE:-$root/build/crm.so}")/crm-passwd
 
 cleanup() {
 	bash scripts/server.sh stop || true
@@ -35,7 +37,7 @@ echo "== database"
 mkdir -p "$CRM_VAR"
 bash scripts/db.sh init >/dev/null
 bash scripts/db.sh migrate
-hash=$(printf '%s\n' "$CRM_DEMO_PASSWORD" | build/crm-passwd)
+hash=$(printf '%s\n' "$CRM_DEMO_PASSWORD" | "$passwd_tool")
 CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
 for f in demo_customers demo_deals; do
 	CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/$f.sql >/dev/null
@@ -53,7 +55,7 @@ if [ -n "${CRM_SANITIZE:-}" ]; then
 fi
 bash scripts/server.sh start
 export CRM_BASE_URL="http://${CRM_LISTEN_HOST}:${CRM_LISTEN_PORT}"
-export CRM_PASSWD_TOOL=$root/build/crm-passwd
+export CRM_PASSWD_TOOL=$passwd_tool
 status=0
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api || status=$?
 bash scripts/server.sh stop
