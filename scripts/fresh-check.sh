@@ -96,6 +96,7 @@ if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1; then
 	cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/"
 fi
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+mkdir -p "$root/etc/ssl"
 cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/host-ca.pem" 2>/dev/null || true
 mount -t proc proc "$root/proc"
 mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
@@ -107,12 +108,12 @@ phase "clone"
 
 env=(env -i HOME=/root TERM=dumb LANG=C.UTF-8
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-[ -s "$root/etc/ssl/host-ca.pem" ] && env+=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca.pem)
+[ -s "$root/etc/ssl/host-ca.pem" ] && env+=(npm_config_cafile=/etc/ssl/host-ca.pem)
 
 echo "== make $target (first try, nothing installed)"
-chroot "$root" "${env[@]}" bash -c "cd /root/crm && make $target" 2>&1 | sed 's/^/  | /'
-rc=${PIPESTATUS[0]}
-phase "make $target"
+rc=0
+chroot "$root" "${env[@]}" bash -c "cd /root/crm && make $target" 2>&1 | sed 's/^/  | /' || rc=$?
+phase "make $target (exit $rc)"
 [ "$rc" -eq 0 ] || exit "$rc"
 
 if [ "$target" = run ]; then
@@ -122,8 +123,7 @@ if [ "$target" = run ]; then
 		curl -fsS "http://$CRM_LISTEN_HOST:$CRM_LISTEN_PORT/v1/auth/login" \
 		     -H "content-type: application/json" \
 		     -d "{\"email\":\"admin@demo.test\",\"password\":\"demo-password-1\"}" |
-		grep -q access_token && echo "  login: ok" && make stop' 2>&1 | sed 's/^/  | /'
-	rc=${PIPESTATUS[0]}
-	phase "login and make stop"
+		grep -q access_token && echo "  login: ok" && make stop' 2>&1 | sed 's/^/  | /' || rc=$?
+	phase "login and make stop (exit $rc)"
 	exit "$rc"
 fi
