@@ -30,7 +30,7 @@ MODULE   := $(BUILD)/crm.so
 # Debian packages the build, the server and the tests need.
 PACKAGES := kore libjansson-dev libjwt-dev libargon2-dev libpq-dev libssl-dev \
             postgresql-15 postgresql-contrib postgresql-15-pgtap \
-            libtap-parser-sourcehandler-pgtap-perl gcc make curl \
+            libtap-parser-sourcehandler-pgtap-perl gcc make curl git \
             python3 python3-pytest python3-requests python3-jsonschema \
             python3-yaml nodejs npm clang libclang-rt-14-dev
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Private PostgreSQL 15 cluster for the CRM server: init, start/stop, migrate, seed.
-# Environment: CRM_PGDATA (data dir), CRM_PGRUN (socket dir), CRM_PGPORT (TCP port).
+# Environment: CRM_PGDATA (data dir), CRM_PGRUN (socket dir), CRM_PGPORT (TCP port),
+# CRM_DB (database, default crm).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PGBIN=/usr/lib/postgresql/15/bin
-DB=crm
+DB=${CRM_DB:-crm}
 
 # CRM_ADMIN_URL (a libpq URL for the owner of an existing database) runs
 # migrate, seed and psql against that server instead of a private cluster:
@@ -118,13 +119,13 @@ CONF
 
 # Database and roles; safe to repeat.
 ensure_db() {
-	pg_psql -d postgres -v ON_ERROR_STOP=1 -v app_pw="${CRM_APP_PASSWORD:-}" <<'SQL'
+	pg_psql -d postgres -v ON_ERROR_STOP=1 -v db="$DB" -v app_pw="${CRM_APP_PASSWORD:-}" <<'SQL'
 SELECT 'CREATE ROLE crm_owner NOLOGIN'
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crm_owner') \gexec
 SELECT 'CREATE ROLE crm_app LOGIN'
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crm_app') \gexec
-SELECT 'CREATE DATABASE crm OWNER crm_owner'
- WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'crm') \gexec
+SELECT format('CREATE DATABASE %I OWNER crm_owner', :'db')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SELECT NULLIF(:'app_pw', '') IS NOT NULL AS has_pw \gset
 \if :has_pw
 ALTER ROLE crm_app PASSWORD :'app_pw';
@@ -166,25 +167,47 @@ cmd_destroy() {
 	echo "db.sh: destroyed $CRM_PGDATA"
 }
 
+# Code files in creation order (sql/code.list without comments).
+code_files() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$ROOT/sql/code.list" | while read -r f; do
+		[ -f "$ROOT/sql/$f" ] || die "sql/code.list names a missing file: $f"
+		echo "$ROOT/sql/$f"
+	done
+}
+
+# One transaction: the expression functions, the pending migrations (each
+# recorded), then the code dropped and re-created from sql/code.list, and
+# its checksum recorded. Nothing pending and the same checksum: nothing to
+# do (--force re-creates the code anyway).
 cmd_migrate() {
-	pg_psql -d "$DB" -v ON_ERROR_STOP=1 -c \
-		"CREATE TABLE IF NOT EXISTS public.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-	local f v applied=0
+	local force=0
+	[ "${1:-}" = --force ] && force=1
+	pg_psql -d "$DB" -v ON_ERROR_STOP=1 \
+		-c "CREATE TABLE IF NOT EXISTS public.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())" \
+		-c "CREATE TABLE IF NOT EXISTS public.schema_code (checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+	local f v applied=() args=() files sum recorded
 	for f in "$ROOT"/sql/migrations/*.sql; do
 		[ -e "$f" ] || continue
 		v="$(basename "$f" .sql)"
 		[[ "$v" =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad migration name: $v"
-		if [ -n "$(pg_psql -d "$DB" -tA -c "SELECT 1 FROM public.schema_migrations WHERE version = '$v'")" ]; then
-			continue
+		if [ -z "$(pg_psql -d "$DB" -tA -c "SELECT 1 FROM public.schema_migrations WHERE version = '$v'")" ]; then
+			args+=(-f "$f" -c "RESET ROLE; INSERT INTO public.schema_migrations(version) VALUES ('$v')")
+			applied+=("$v")
 		fi
-		# One transaction: the migration and its bookkeeping row.
-		pg_psql -d "$DB" -v ON_ERROR_STOP=1 -1 -f "$f" \
-			-c "RESET ROLE; INSERT INTO public.schema_migrations(version) VALUES ('$v')" \
-			|| die "migration $v failed"
-		echo "applied $v"
-		applied=$((applied + 1))
 	done
-	[ "$applied" -gt 0 ] || echo "db.sh: schema up to date"
+	files="$(code_files)" || exit 1
+	# shellcheck disable=SC2086
+	sum="$(cat "$ROOT/sql/crm/expressions.sql" $files | sha256sum | cut -c1-64)"
+	recorded="$(pg_psql -d "$DB" -tA -c "SELECT checksum FROM public.schema_code ORDER BY applied_at DESC LIMIT 1")"
+	if [ "${#applied[@]}" -eq 0 ] && [ "$sum" = "$recorded" ] && [ "$force" -eq 0 ]; then
+		echo "db.sh: schema up to date"
+		return 0
+	fi
+	for f in $files; do args+=(-f "$f"); done
+	pg_psql -d "$DB" -v ON_ERROR_STOP=1 -1 -f "$ROOT/sql/crm/expressions.sql" "${args[@]}" \
+		-c "INSERT INTO public.schema_code(checksum) VALUES ('$sum')" || die "migrate failed (nothing applied)"
+	for v in "${applied[@]}"; do echo "applied $v"; done
+	echo "db.sh: code re-created ($(echo "$files" | wc -l) files, checksum ${sum:0:12})"
 }
 
 cmd_seed() {
@@ -193,7 +216,7 @@ cmd_seed() {
 	pg_psql -d "$DB" -v ON_ERROR_STOP=1 -v pwhash="${CRM_DEMO_PWHASH:?set CRM_DEMO_PWHASH}" -f "$file"
 }
 
-usage() { echo "usage: db.sh init|start|stop|status|destroy|migrate|seed FILE|psql [args]" >&2; exit 2; }
+usage() { echo "usage: db.sh init|start|stop|status|destroy|migrate [--force]|seed FILE|psql [args]" >&2; exit 2; }
 
 cmd="${1:-}"; [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -202,7 +225,7 @@ case "$cmd" in
 	stop) cmd_stop ;;
 	status) cmd_status ;;
 	destroy) cmd_destroy ;;
-	migrate) cmd_migrate ;;
+	migrate) cmd_migrate "$@" ;;
 	seed) cmd_seed "$@" ;;
 	psql)
 		if [ -n "${CRM_ADMIN_URL:-}" ]; then exec "$PGBIN/psql" -X -d "$CRM_ADMIN_URL" "$@"; fi

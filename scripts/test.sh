@@ -36,6 +36,7 @@ bash scripts/lint-spec.sh
 echo "== database"
 mkdir -p "$CRM_VAR"
 bash scripts/db.sh init >/dev/null
+bash tests/sql/schema.sh
 bash scripts/db.sh migrate
 hash=$(printf '%s\n' "$CRM_DEMO_PASSWORD" | "$passwd_tool")
 CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo.sql >/dev/null

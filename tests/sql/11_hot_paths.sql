@@ -1,4 +1,4 @@
--- Hot-path helpers (0010): the expression helpers stay inlinable SQL, the
+-- Hot-path helpers: the expression helpers stay inlinable SQL, the
 -- page JSON keeps the array's order and matches the single-record JSON,
 -- projection, phone keys and visibility short-cuts give the same answers.
 BEGIN;
@@ -6,13 +6,13 @@ BEGIN;
 SELECT plan(24);
 
 -- Bare expressions must stay LANGUAGE sql: the planner inlines those, and a
--- PL/pgSQL wrapper costs a function call per row (0008 once converted
--- crm.month_day, used six times a row by the birthday filter).
+-- PL/pgSQL wrapper costs a function call per row (as crm.month_day once did,
+-- used six times a row by the birthday filter).
 SELECT is(l.lanname, 'sql', p.proname || ' is an inlinable SQL expression')
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
  WHERE n.nspname = 'crm' AND p.proname IN ('month_day', 'fold_digits', 'digits', 'ts', 'contact_doc')
  ORDER BY p.proname;
--- crm.fold is the exception (0016): its steps run only when the text needs
+-- crm.fold is the exception: its steps run only when the text needs
 -- them, which one inlined expression cannot say, and the call costs less
 -- than the unguarded translate() did.
 SELECT is(l.lanname, 'plpgsql', 'fold is PL/pgSQL with guarded steps')

@@ -1,4 +1,4 @@
--- A contact read and a caller lookup are one inlined statement each (0012):
+-- A contact read and a caller lookup are one inlined statement each:
 -- persons resolved inline, API keys through crm.begin. Both must answer
 -- exactly as before: same body, same visibility, same errors.
 BEGIN;

@@ -1,4 +1,4 @@
--- Statement-level triggers (0015): statements that write several rows at
+-- Statement-level triggers: statements that write several rows at
 -- once (imports, bulk moves) get one audit row per written row with that
 -- row's own values, history rows and timeline entries for exactly the deals
 -- that moved, and key rows for every new contact.

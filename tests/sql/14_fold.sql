@@ -1,10 +1,10 @@
--- crm.fold() (0016) gives exactly what 0004's definition gave, for every
+-- crm.fold() gives exactly what its first (translate()) definition gave, for every
 -- character it maps or removes, every kind of white space and thousands of
 -- random mixtures: stored search texts and deals__search__ix depend on it.
 BEGIN;
 SELECT plan(8);
 
--- 0004's definition, for comparison.
+-- The first definition, for comparison.
 CREATE FUNCTION pg_temp.fold_0004(s text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT AS $$
 	SELECT btrim(regexp_replace(
