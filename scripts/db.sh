@@ -23,9 +23,10 @@ case "$CRM_PGDATA$CRM_PGRUN" in *\'*) echo "db.sh: quotes in paths are not suppo
 
 die() { echo "db.sh: $*" >&2; exit 1; }
 
-# PostgreSQL refuses to run as root: use the postgres OS user then.
+# PostgreSQL refuses to run as root: use the postgres OS user then, from /
+# (it may not enter the caller's directory, e.g. under /root).
 as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # psql as the postgres superuser over the socket (trust); runs as the caller.
