@@ -102,7 +102,6 @@ BEGIN
 	IF crm.if_match_fails(args, f.version) THEN
 		RETURN crm.stale(ctx, crm.custom_field_json(f), f.version);
 	END IF;
-	UPDATE crm.custom_fields SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = f.org_id AND id = f.id;
+	PERFORM crm.soft_delete('crm.custom_fields', f.org_id, f.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;
