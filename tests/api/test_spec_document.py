@@ -742,9 +742,18 @@ def test_lookup_and_tags():
                                   "outcome": "answered"}],
              "open_deals": [{"id": ACTIVITY["id"], "title": "Fleet renewal",
                              "amount": "1250.50", "currency": "IRR",
-                             "stage": {"id": ACTIVITY["id"], "name": "Proposal"}}]}
+                             "stage": {"id": ACTIVITY["id"], "name": "Proposal"}}],
+             "open_tickets": [{"id": ACTIVITY["id"], "number": "T-1042",
+                               "subject": "Router down", "status": "pending",
+                               "priority": "urgent", "due_at": None,
+                               "breached": True}]}
     spec.validate_response("GET", "/v1/lookup/phone", 200,
                            {"phone_key": "989123456789", "matches": [match]})
+    with pytest.raises(AssertionError):
+        ticket = dict(match["open_tickets"][0], number="1042")
+        spec.validate_response("GET", "/v1/lookup/phone", 200,
+                               {"phone_key": "989123456789",
+                                "matches": [dict(match, open_tickets=[ticket])]})
     spec.validate_response("GET", "/v1/lookup/phone", 200,
                            {"phone_key": None, "matches": []})
     with pytest.raises(AssertionError):
