@@ -9,7 +9,6 @@
  */
 #include <arpa/inet.h>
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +18,14 @@
 #include "../db/errors.h"
 #include "../db/prepared.h"
 #include "../lib/codec.h"
+#include "../lib/header.h"
+#include "../lib/path.h"
 #include "../lib/problem.h"
 #include "../lib/ratelimit.h"
 #include "api.h"
 #include "auth.h"
 #include "metrics.h"
 #include "reply.h"
-
-#define REQUEST_ID_MAX 64
 
 enum api_state {
 	API_START,
@@ -149,19 +148,11 @@ void
 api_request_id(struct http_request *req, char out[65])
 {
 	const char *given;
-	size_t i, len;
 
-	if (http_request_header(req, "x-request-id", &given)) {
-		len = strlen(given);
-		for (i = 0; i < len; i++) {
-			if (!isalnum((unsigned char)given[i]) &&
-			    strchr("-_.:", given[i]) == NULL)
-				break;
-		}
-		if (len > 0 && len <= REQUEST_ID_MAX && i == len) {
-			memcpy(out, given, len + 1);
-			return;
-		}
+	if (http_request_header(req, "x-request-id", &given) &&
+	    header_request_id(given)) {
+		memcpy(out, given, strlen(given) + 1);
+		return;
 	}
 	if (random_uuid(out) != 0)
 		snprintf(out, 65, "%llu", (unsigned long long)kore_time_ms());
@@ -243,63 +234,37 @@ route_op(struct http_request *req, struct api_op *ops, size_t nops, char *allow,
 }
 
 /*
- * Matches the request path against the op's template ("/v1/teams/{id}"):
- * each {name} segment must be a UUID and becomes args.name; anything else
- * is 404. (Kore 4.1 compiles route regexes with REG_NOSUB, so capture
- * groups are not available.)
+ * The op's template ("/v1/teams/{id}") as args.name for each {name}; -1
+ * (404) when the path does not fit it or an id is no UUID. (Kore 4.1
+ * compiles route regexes with REG_NOSUB, so capture groups are not
+ * available.)
  */
 static int
 path_args(struct http_request *req, const struct api_op *op, json_t *args)
 {
-	const char *t = op->path, *p = req->path;
-	char name[32], value[37];
-	size_t tl, pl, k;
+	struct path_args pa;
+	size_t i;
 
-	if (t == NULL)
+	if (op->path == NULL)
 		return (0);
-	while (*t != '\0' && *p != '\0') {
-		tl = strcspn(t + 1, "/") + 1;
-		pl = strcspn(p + 1, "/") + 1;
-		if (tl > 3 && t[1] == '{' && t[tl - 1] == '}') {
-			if (pl != 37 || !body_is_uuid(p + 1, 36) ||
-			    tl - 3 >= sizeof(name))
-				return (-1);
-			memcpy(name, t + 2, tl - 3);
-			name[tl - 3] = '\0';
-			for (k = 0; k < 36; k++)
-				value[k] =
-				    (char)tolower((unsigned char)p[1 + k]);
-			value[36] = '\0';
-			json_object_set_new(args, name, json_string(value));
-		} else if (tl != pl || strncmp(t, p, tl) != 0) {
-			return (-1);
-		}
-		t += tl;
-		p += pl;
-	}
-	return (*t == '\0' && *p == '\0') ? 0 : -1;
+	if (path_match(op->path, req->path, &pa) != PATH_MATCH)
+		return (-1);
+	for (i = 0; i < pa.n; i++)
+		json_object_set_new(args, pa.arg[i].name,
+		    json_string(pa.arg[i].value));
+	return (0);
 }
 
-/* If-Match: "N", W/"N" or *; anything else can never match. */
+/* If-Match as args.if_match: the version, or -1 that never matches. */
 static void
 if_match_arg(struct http_request *req, json_t *args)
 {
-	const char *v;
-	char *end;
+	const char *v = NULL;
 	long long n;
 
-	if (!http_request_header(req, "if-match", &v))
-		return;
-	if (strcmp(v, "*") == 0)
-		return;
-	if (strncmp(v, "W/", 2) == 0)
-		v += 2;
-	if (*v == '"')
-		v++;
-	n = strtoll(v, &end, 10);
-	if (end == v || (*end != '"' && *end != '\0') || n < 0)
-		n = -1;
-	json_object_set_new(args, "if_match", json_integer(n));
+	(void)http_request_header(req, "if-match", &v);
+	if (header_if_match(v, &n))
+		json_object_set_new(args, "if_match", json_integer(n));
 }
 
 static json_t *
@@ -335,15 +300,11 @@ idempotency_key(struct http_request *req, struct api_request *ar,
 {
 	const char *key;
 	char *canon;
-	size_t i, len;
 
 	if (!ar->op->idempotent ||
 	    !http_request_header(req, "idempotency-key", &key))
 		return (0);
-	len = strlen(key);
-	for (i = 0; i < len && key[i] > 0x20 && key[i] < 0x7f; i++)
-		;
-	if (len == 0 || len > 255 || i != len) {
+	if (!header_idempotency_key(key)) {
 		check_field(chk, 400, "Idempotency-Key", "invalid_format",
 		    "1 to 255 visible ASCII characters");
 		return (-1);
