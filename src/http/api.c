@@ -465,7 +465,7 @@ state_start(struct http_request *req)
 	if (authenticate(req, ar) != 0 || build_args(req, ar) != 0)
 		return (HTTP_STATE_COMPLETE);
 
-	api_request_query(ar, ar->op->sql, ar->args);
+	api_request_query(ar, ar->op->fn, ar->args);
 	if (ar->op->prepare != NULL)
 		return (api_next_step(req, ar, ar->op->prepare(req, ar)));
 	req->fsm_state = API_DB_SETUP;
@@ -509,7 +509,7 @@ static const char idempotent_call[] = "api.idempotent";
 static const char *
 call_name(const struct api_request *ar, int *nparams)
 {
-	if (ar->idem_key != NULL && ar->fn == ar->op->sql) {
+	if (ar->idem_key != NULL && ar->fn == ar->op->fn) {
 		*nparams = 5;
 		return (idempotent_call);
 	}
@@ -752,11 +752,37 @@ api_serve(struct http_request *req, struct api_op *ops, size_t nops)
 	return (http_state_run(api_states, API_NOPS(api_states), req));
 }
 
+/* "campaigns.list" calls api.campaigns_list; -1 for a name without '.'. */
+static int
+derive_fn(const char *name, char *out, size_t len)
+{
+	const char *dot = strchr(name, '.');
+	int n;
+
+	if (dot == NULL || strchr(dot + 1, '.') != NULL)
+		return (-1);
+	n = snprintf(out, len, "api.%.*s_%s", (int)(dot - name), name, dot + 1);
+	return (n > 0 && (size_t)n < len ? 0 : -1);
+}
+
 void
 api_register_ops(struct api_op *ops, size_t nops)
 {
 	size_t i;
+	int n;
 
-	for (i = 0; i < nops; i++)
+	for (i = 0; i < nops; i++) {
+		if (ops[i].sql != NULL) {
+			n = snprintf(ops[i].fn, sizeof(ops[i].fn), "%s",
+			    ops[i].sql);
+			if (n < 0 || (size_t)n >= sizeof(ops[i].fn))
+				fatal("%s: SQL function name too long",
+				    ops[i].name);
+		} else if (derive_fn(ops[i].name, ops[i].fn,
+		               sizeof(ops[i].fn)) != 0) {
+			fatal("%s: no SQL function derives from it",
+			    ops[i].name);
+		}
 		ops[i].metric_id = metrics_route(ops[i].name);
+	}
 }

@@ -29,6 +29,8 @@ struct principal {
 
 struct api_request;
 
+#define API_FN_MAX 64
+
 /* What an operation's hook tells the pipeline to do next. */
 enum api_next {
 	API_NEXT_QUERY, /* run (another) query: api_request_query() was called */
@@ -40,7 +42,9 @@ struct api_op {
 	int method; /* HTTP_METHOD_GET, ... */
 	const char *name; /* "users.list": metrics and logs */
 	int auth; /* 1: a token or API key is required */
-	const char *sql; /* the api.* function, e.g. "api.users_list" */
+	/* Only where it differs from the one derived from name:
+	 * "users.list" calls api.users_list. */
+	const char *sql;
 
 	const struct param_spec *params; /* query string; NULL: none allowed */
 	size_t nparams;
@@ -62,7 +66,9 @@ struct api_op {
 	/* Optional: consume the result instead of replying with it. */
 	enum api_next (*finish)(struct http_request *, struct api_request *);
 
-	int metric_id; /* filled in at start-up */
+	/* Filled in at start-up: */
+	char fn[API_FN_MAX]; /* the api.* function called */
+	int metric_id;
 };
 
 struct api_request {
@@ -126,7 +132,10 @@ void api_fail(struct http_request *, struct api_request *, int status,
 /* The request context of a request inside api_serve. */
 struct api_request *api_request_get(struct http_request *);
 
-/* Registers every operation's metric label; called once at start-up. */
+/*
+ * Derives every operation's SQL function and registers its metric label;
+ * called once at start-up.
+ */
 void api_register_ops(struct api_op *ops, size_t nops);
 
 #define API_NOPS(a) (sizeof(a) / sizeof((a)[0]))

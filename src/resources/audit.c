@@ -21,7 +21,6 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "audit.list",
 	    .auth = 1,
-	    .sql = "api.audit_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 };

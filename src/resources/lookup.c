@@ -34,7 +34,6 @@ static struct api_op lookup_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "lookup.phone",
 	    .auth = 1,
-	    .sql = "api.lookup_phone",
 	    .params = lookup_params,
 	    .nparams = API_NOPS(lookup_params),
 	    .prepare = require_number },
@@ -44,7 +43,6 @@ static struct api_op tags_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "tags.list",
 	    .auth = 1,
-	    .sql = "api.tags_list",
 	    .params = tags_params,
 	    .nparams = API_NOPS(tags_params) },
 };
