@@ -61,10 +61,6 @@ static struct http_state api_states[] = {
 	KORE_HTTP_STATE(state_task_wait),
 };
 
-/* Set by api_serve() for state_start() on the first pass only. */
-static struct api_op *serving_ops;
-static size_t serving_nops;
-
 struct api_request *
 api_request_get(struct http_request *req)
 {
@@ -233,21 +229,14 @@ route_op(struct http_request *req, struct api_op *ops, size_t nops, char *allow,
 	return (NULL);
 }
 
-/*
- * The op's template ("/v1/teams/{id}") as args.name for each {name}; -1
- * (404) when the path does not fit it or an id is no UUID. (Kore 4.1
- * compiles route regexes with REG_NOSUB, so capture groups are not
- * available.)
- */
+/* The route template's {name} segments as args.name; -1: 404. */
 static int
-path_args(struct http_request *req, const struct api_op *op, json_t *args)
+path_args(struct http_request *req, const char *tmpl, json_t *args)
 {
 	struct path_args pa;
 	size_t i;
 
-	if (op->path == NULL)
-		return (0);
-	if (path_match(op->path, req->path, &pa) != PATH_MATCH)
+	if (path_match(tmpl, req->path, &pa) != PATH_MATCH)
 		return (-1);
 	for (i = 0; i < pa.n; i++)
 		json_object_set_new(args, pa.arg[i].name,
@@ -334,7 +323,7 @@ build_args(struct http_request *req, struct api_request *ar)
 	if (args == NULL)
 		goto bad;
 	ar->args = args;
-	if (path_args(req, op, args) != 0) {
+	if (path_args(req, ar->tmpl, args) != 0) {
 		api_fail(req, ar, 404, "no such record");
 		return (-1);
 	}
@@ -449,14 +438,13 @@ state_task_wait(struct http_request *req)
 static int
 state_start(struct http_request *req)
 {
-	struct api_request *ar;
+	struct api_request *ar = http_state_get(req);
 	char allow[64];
 
-	ar = http_state_create(req, sizeof(*ar), request_free);
 	ar->started = req->start != 0 ? req->start : kore_time_ms();
 	api_request_id(req, ar->request_id);
 
-	ar->op = route_op(req, serving_ops, serving_nops, allow, sizeof(allow));
+	ar->op = route_op(req, ar->ops, ar->nops, allow, sizeof(allow));
 	if (ar->op == NULL) {
 		http_response_header(req, "allow", allow);
 		api_fail(req, ar, 405, "method not allowed on this resource");
@@ -742,13 +730,22 @@ state_db_error(struct http_request *req)
 }
 
 int
-api_serve(struct http_request *req, struct api_op *ops, size_t nops)
+api_serve(struct http_request *req, struct api_op *ops, size_t nops,
+    const char *tmpl)
 {
-	if (!http_state_exists(req)) {
-		req->fsm_state = API_START;
-		serving_ops = ops;
-		serving_nops = nops;
-	}
+	struct api_request *ar;
+
+	ar = http_state_create(req, sizeof(*ar), request_free);
+	ar->ops = ops;
+	ar->nops = nops;
+	ar->tmpl = tmpl;
+	req->fsm_state = API_START;
+	return (api_resume(req));
+}
+
+int
+api_resume(struct http_request *req)
+{
 	return (http_state_run(api_states, API_NOPS(api_states), req));
 }
 

@@ -54,9 +54,6 @@ struct api_op {
 	enum body_mode body_mode;
 	const char *body_key; /* non-NULL: nest the body under this member */
 
-	/* Path template, e.g. "/v1/teams/{id}/members/{user_id}": each
-	 * {name} segment must be a UUID and is passed as args.name. */
-	const char *path;
 	int if_match; /* pass If-Match as args.if_match */
 	/* POST honours Idempotency-Key: the reply is stored and replayed. */
 	int idempotent;
@@ -75,6 +72,9 @@ struct api_request {
 	char request_id[65];
 	u_int64_t started;
 	const struct api_op *op;
+	struct api_op *ops; /* the route's operations, one per method */
+	size_t nops;
+	const char *tmpl; /* the route's path template: where args come from */
 	struct principal who;
 	json_t *args;
 
@@ -102,8 +102,14 @@ struct api_request {
 	enum api_next (*then)(struct http_request *, struct api_request *);
 };
 
-/* Entry point of every resource handler. */
-int api_serve(struct http_request *, struct api_op *ops, size_t nops);
+/*
+ * Serves a request on a route: tmpl is its path template, whose {name}
+ * segments become args.name (a UUID, else 404).
+ */
+int api_serve(struct http_request *, struct api_op *ops, size_t nops,
+    const char *tmpl);
+/* Resumes a request api_serve() started (Kore calls again after a wait). */
+int api_resume(struct http_request *);
 
 /* Queue a call of fn(ctx, args) as the next step; args is taken over. */
 void api_request_query(struct api_request *, const char *fn, json_t *args);

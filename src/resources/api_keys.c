@@ -99,31 +99,16 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "api_keys.get",
-	    .auth = 1,
-	    .path = "/v1/api-keys/{id}" },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "api_keys.revoke",
-	    .auth = 1,
-	    .path = "/v1/api-keys/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "api_keys.get", .auth = 1 },
+	{ .method = HTTP_METHOD_DELETE, .name = "api_keys.revoke", .auth = 1 },
 };
 
-int
-api_keys_collection(struct http_request *req)
-{
-	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/api-keys", collection_ops),
+	ROUTE_OPS("/v1/api-keys/{id}", item_ops),
+};
 
-int
-api_keys_item(struct http_request *req)
-{
-	return (api_serve(req, item_ops, API_NOPS(item_ops)));
-}
-
-void
-api_keys_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource api_keys_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -25,14 +25,11 @@ static struct api_op collection_ops[] = {
 	    .nparams = API_NOPS(list_params) },
 };
 
-int
-audit_collection(struct http_request *req)
-{
-	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/audit", collection_ops),
+};
 
-void
-audit_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-}
+const struct resource audit_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

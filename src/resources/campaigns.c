@@ -69,10 +69,7 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "campaigns.get",
-	    .auth = 1,
-	    .path = "/v1/campaigns/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "campaigns.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "campaigns.update",
 	    .auth = 1,
@@ -80,21 +77,19 @@ static struct api_op item_ops[] = {
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/campaigns/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "campaigns.delete",
 	    .auth = 1,
-	    .path = "/v1/campaigns/{id}",
 	    .if_match = 1 },
 };
 
-API_HANDLER(campaigns_collection, collection_ops)
-API_HANDLER(campaigns_item, item_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/campaigns", collection_ops),
+	ROUTE_OPS("/v1/campaigns/{id}", item_ops),
+};
 
-void
-campaigns_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource campaigns_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -197,8 +197,7 @@ static struct api_op item_ops[] = {
 	    .name = "contacts.get",
 	    .auth = 1,
 	    .params = get_params,
-	    .nparams = API_NOPS(get_params),
-	    .path = "/v1/contacts/{id}" },
+	    .nparams = API_NOPS(get_params) },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "contacts.update",
 	    .auth = 1,
@@ -208,12 +207,10 @@ static struct api_op item_ops[] = {
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/contacts/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "contacts.delete",
 	    .auth = 1,
-	    .path = "/v1/contacts/{id}",
 	    .if_match = 1 },
 };
 
@@ -222,8 +219,7 @@ static struct api_op timeline_ops[] = {
 	    .name = "contacts.timeline",
 	    .auth = 1,
 	    .params = timeline_params,
-	    .nparams = API_NOPS(timeline_params),
-	    .path = "/v1/contacts/{id}/timeline" },
+	    .nparams = API_NOPS(timeline_params) },
 };
 
 static struct api_op history_ops[] = {
@@ -231,8 +227,7 @@ static struct api_op history_ops[] = {
 	    .name = "contacts.history",
 	    .auth = 1,
 	    .params = history_params,
-	    .nparams = API_NOPS(history_params),
-	    .path = "/v1/contacts/{id}/history" },
+	    .nparams = API_NOPS(history_params) },
 };
 
 static struct api_op merge_ops[] = {
@@ -242,22 +237,18 @@ static struct api_op merge_ops[] = {
 	    .fields = merge_fields,
 	    .nfields = API_NOPS(merge_fields),
 	    .body_mode = BODY_CREATE,
-	    .path = "/v1/contacts/{id}/merge",
 	    .idempotent = 1 },
 };
 
-API_HANDLER(contacts_collection, collection_ops)
-API_HANDLER(contacts_item, item_ops)
-API_HANDLER(contacts_timeline, timeline_ops)
-API_HANDLER(contacts_history, history_ops)
-API_HANDLER(contacts_merge, merge_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/contacts", collection_ops),
+	ROUTE_OPS("/v1/contacts/{id}", item_ops),
+	ROUTE_OPS("/v1/contacts/{id}/timeline", timeline_ops),
+	ROUTE_OPS("/v1/contacts/{id}/history", history_ops),
+	ROUTE_OPS("/v1/contacts/{id}/merge", merge_ops),
+};
 
-void
-contacts_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(timeline_ops, API_NOPS(timeline_ops));
-	api_register_ops(history_ops, API_NOPS(history_ops));
-	api_register_ops(merge_ops, API_NOPS(merge_ops));
-}
+const struct resource contacts_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

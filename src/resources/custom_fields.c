@@ -78,10 +78,7 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "custom_fields.get",
-	    .auth = 1,
-	    .path = "/v1/custom-fields/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "custom_fields.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "custom_fields.update",
 	    .auth = 1,
@@ -89,21 +86,19 @@ static struct api_op item_ops[] = {
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/custom-fields/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "custom_fields.delete",
 	    .auth = 1,
-	    .path = "/v1/custom-fields/{id}",
 	    .if_match = 1 },
 };
 
-API_HANDLER(custom_fields_collection, collection_ops)
-API_HANDLER(custom_fields_item, item_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/custom-fields", collection_ops),
+	ROUTE_OPS("/v1/custom-fields/{id}", item_ops),
+};
 
-void
-custom_fields_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource custom_fields_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

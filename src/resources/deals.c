@@ -119,8 +119,7 @@ static struct api_op item_ops[] = {
 	    .name = "deals.get",
 	    .auth = 1,
 	    .params = get_params,
-	    .nparams = API_NOPS(get_params),
-	    .path = "/v1/deals/{id}" },
+	    .nparams = API_NOPS(get_params) },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "deals.update",
 	    .auth = 1,
@@ -128,12 +127,10 @@ static struct api_op item_ops[] = {
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/deals/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "deals.delete",
 	    .auth = 1,
-	    .path = "/v1/deals/{id}",
 	    .if_match = 1 },
 };
 
@@ -142,18 +139,16 @@ static struct api_op history_ops[] = {
 	    .name = "deals.history",
 	    .auth = 1,
 	    .params = history_params,
-	    .nparams = API_NOPS(history_params),
-	    .path = "/v1/deals/{id}/history" },
+	    .nparams = API_NOPS(history_params) },
 };
 
-API_HANDLER(deals_collection, collection_ops)
-API_HANDLER(deals_item, item_ops)
-API_HANDLER(deals_history, history_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/deals", collection_ops),
+	ROUTE_OPS("/v1/deals/{id}", item_ops),
+	ROUTE_OPS("/v1/deals/{id}/history", history_ops),
+};
 
-void
-deals_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(history_ops, API_NOPS(history_ops));
-}
+const struct resource deals_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -47,12 +47,12 @@ static struct api_op tags_ops[] = {
 	    .nparams = API_NOPS(tags_params) },
 };
 
-API_HANDLER(lookup_phone, lookup_ops)
-API_HANDLER(tags_collection, tags_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/lookup/phone", lookup_ops),
+	ROUTE_OPS("/v1/tags", tags_ops),
+};
 
-void
-lookup_register(void)
-{
-	api_register_ops(lookup_ops, API_NOPS(lookup_ops));
-	api_register_ops(tags_ops, API_NOPS(tags_ops));
-}
+const struct resource lookup_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -130,10 +130,7 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "pipelines.get",
-	    .auth = 1,
-	    .path = "/v1/pipelines/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "pipelines.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "pipelines.update",
 	    .auth = 1,
@@ -141,12 +138,10 @@ static struct api_op item_ops[] = {
 	    .nfields = API_NOPS(pipeline_patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/pipelines/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "pipelines.delete",
 	    .auth = 1,
-	    .path = "/v1/pipelines/{id}",
 	    .if_match = 1 },
 };
 
@@ -157,7 +152,6 @@ static struct api_op stages_ops[] = {
 	    .fields = stage_create_fields,
 	    .nfields = API_NOPS(stage_create_fields),
 	    .body_mode = BODY_CREATE,
-	    .path = "/v1/pipelines/{pipeline_id}/stages",
 	    .idempotent = 1 },
 };
 
@@ -169,14 +163,12 @@ static struct api_op stage_ops[] = {
 	    .nfields = API_NOPS(stage_patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/pipelines/{pipeline_id}/stages/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "stages.delete",
 	    .auth = 1,
 	    .params = stage_delete_params,
 	    .nparams = API_NOPS(stage_delete_params),
-	    .path = "/v1/pipelines/{pipeline_id}/stages/{id}",
 	    .if_match = 1 },
 };
 
@@ -186,22 +178,18 @@ static struct api_op reorder_ops[] = {
 	    .auth = 1,
 	    .fields = reorder_fields,
 	    .nfields = API_NOPS(reorder_fields),
-	    .body_mode = BODY_CREATE,
-	    .path = "/v1/pipelines/{pipeline_id}/reorder" },
+	    .body_mode = BODY_CREATE },
 };
 
-API_HANDLER(pipelines_collection, collection_ops)
-API_HANDLER(pipelines_item, item_ops)
-API_HANDLER(stages_collection, stages_ops)
-API_HANDLER(stages_item, stage_ops)
-API_HANDLER(stages_reorder, reorder_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/pipelines", collection_ops),
+	ROUTE_OPS("/v1/pipelines/{id}", item_ops),
+	ROUTE_OPS("/v1/pipelines/{pipeline_id}/stages", stages_ops),
+	ROUTE_OPS("/v1/pipelines/{pipeline_id}/stages/{id}", stage_ops),
+	ROUTE_OPS("/v1/pipelines/{pipeline_id}/reorder", reorder_ops),
+};
 
-void
-pipelines_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(stages_ops, API_NOPS(stages_ops));
-	api_register_ops(stage_ops, API_NOPS(stage_ops));
-	api_register_ops(reorder_ops, API_NOPS(reorder_ops));
-}
+const struct resource pipelines_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -101,10 +101,7 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tasks.get",
-	    .auth = 1,
-	    .path = "/v1/tasks/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "tasks.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "tasks.update",
 	    .auth = 1,
@@ -112,12 +109,10 @@ static struct api_op item_ops[] = {
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/tasks/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "tasks.delete",
 	    .auth = 1,
-	    .path = "/v1/tasks/{id}",
 	    .if_match = 1 },
 };
 
@@ -139,24 +134,18 @@ static struct api_op due_ops[] = {
 };
 
 static struct api_op ack_ops[] = {
-	{ .method = HTTP_METHOD_POST,
-	    .name = "reminders.ack",
-	    .auth = 1,
-	    .path = "/v1/reminders/{id}/ack" },
+	{ .method = HTTP_METHOD_POST, .name = "reminders.ack", .auth = 1 },
 };
 
-API_HANDLER(tasks_collection, collection_ops)
-API_HANDLER(tasks_item, item_ops)
-API_HANDLER(agenda_get, agenda_ops)
-API_HANDLER(reminders_due, due_ops)
-API_HANDLER(reminders_ack, ack_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/tasks", collection_ops),
+	ROUTE_OPS("/v1/tasks/{id}", item_ops),
+	ROUTE_OPS("/v1/agenda", agenda_ops),
+	ROUTE_OPS("/v1/reminders/due", due_ops),
+	ROUTE_OPS("/v1/reminders/{id}/ack", ack_ops),
+};
 
-void
-tasks_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(agenda_ops, API_NOPS(agenda_ops));
-	api_register_ops(due_ops, API_NOPS(due_ops));
-	api_register_ops(ack_ops, API_NOPS(ack_ops));
-}
+const struct resource tasks_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};
