@@ -233,7 +233,7 @@ DECLARE
 BEGIN
 	IF kind IS NULL THEN PERFORM crm.raise_validation('kind', 'required', 'kind is reply or note'); END IF;
 	c.org_id := t.org_id;
-	c.id := coalesce(crm.arg_uuid(args, 'comment_id'), crm.uuid_v7());
+	c.id := crm.uuid_v7();
 	c.ticket_id := t.id;
 	c.public := kind = 'reply';
 	c.body := crm.arg_text(args, 'body', 100000);

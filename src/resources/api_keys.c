@@ -19,7 +19,8 @@ const char *const scope_choices[] = { "contacts:read", "contacts:write",
 	"companies:read", "companies:write", "activities:read",
 	"activities:write", "lookup:read", "deals:read", "deals:write",
 	"tasks:read", "tasks:write", "tickets:read", "tickets:write",
-	"reminders:read", "users:read", "teams:read", "audit:read", NULL };
+	"tickets:csat", "reminders:read", "users:read", "teams:read",
+	"audit:read", NULL };
 
 static const struct field_spec create_fields[] = {
 	{ "name", FT_STRING, F_REQUIRED, 1, 120, NULL },

@@ -5,7 +5,8 @@
 static const char *const audit_tables[] = { "organizations", "users", "teams",
 	"team_members", "api_keys", "custom_fields", "campaigns", "companies",
 	"contacts", "activities", "pipelines", "stages", "deals", "tasks",
-	NULL };
+	"tickets", "ticket_comments", "ticket_ratings", "sla_policies",
+	"ticket_settings", NULL };
 
 static const struct param_spec list_params[] = {
 	LIST_PARAMS,

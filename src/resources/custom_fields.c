@@ -1,11 +1,11 @@
 /*
- * Custom field definitions: an organization adds typed fields to contacts
- * and companies; the values are checked against these in the database.
+ * Custom field definitions: an organization adds typed fields to contacts,
+ * companies and tickets; the values are checked against these in the database.
  */
 #include "../http/api.h"
 #include "resources.h"
 
-static const char *const entities[] = { "contact", "company", NULL };
+static const char *const entities[] = { "contact", "company", "ticket", NULL };
 static const char *const types[] = { "text", "number", "date", "boolean",
 	"choice", NULL };
 

@@ -5,23 +5,26 @@
  */
 #include "resources.h"
 
-#define RESOURCES(X)     \
-	X(ops)           \
-	X(auth)          \
-	X(me)            \
-	X(users)         \
-	X(teams)         \
-	X(api_keys)      \
-	X(audit)         \
-	X(contacts)      \
-	X(companies)     \
-	X(campaigns)     \
-	X(custom_fields) \
-	X(activities)    \
-	X(lookup)        \
-	X(pipelines)     \
-	X(deals)         \
-	X(tasks)
+#define RESOURCES(X)       \
+	X(ops)             \
+	X(auth)            \
+	X(me)              \
+	X(users)           \
+	X(teams)           \
+	X(api_keys)        \
+	X(audit)           \
+	X(contacts)        \
+	X(companies)       \
+	X(campaigns)       \
+	X(custom_fields)   \
+	X(activities)      \
+	X(lookup)          \
+	X(pipelines)       \
+	X(deals)           \
+	X(tasks)           \
+	X(sla_policies)    \
+	X(ticket_settings) \
+	X(tickets)
 
 #define RESOURCE_DECLARE(name) extern const struct resource name##_resource;
 #define RESOURCE_ENTRY(name)   &name##_resource,
