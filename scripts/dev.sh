@@ -22,7 +22,7 @@ start() {
 	local hash
 	hash=$(printf '%s\n' "$DEMO_PASSWORD" | build/crm-passwd)
 	CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
-	for f in demo_customers demo_deals; do
+	for f in demo_customers demo_deals demo_tickets; do
 		CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/$f.sql >/dev/null
 	done
 	bash scripts/server.sh start

@@ -40,7 +40,7 @@ bash tests/sql/schema.sh
 bash scripts/db.sh migrate
 hash=$(printf '%s\n' "$CRM_DEMO_PASSWORD" | "$passwd_tool")
 CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/demo.sql >/dev/null
-for f in demo_customers demo_deals; do
+for f in demo_customers demo_deals demo_tickets; do
 	CRM_DEMO_PWHASH=$hash bash scripts/db.sh seed sql/seed/$f.sql >/dev/null
 done
 
