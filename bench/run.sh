@@ -6,6 +6,7 @@
 #
 # Settings (environment): BENCH_CONTACTS (1000000), BENCH_COMPANIES
 # (contacts/10), BENCH_ACTIVITIES_PER_CONTACT (2), BENCH_DEALS (contacts*3/10),
+# BENCH_TICKETS (contacts/5),
 # BENCH_SECONDS (20 per endpoint), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 # BENCH_PGBENCH_SCALE (20), BENCH_KEEP=1 (keep the cluster and reuse it next
 # time, for development), BENCH_ONLY (an extended regex: run only the
@@ -22,6 +23,7 @@ CONTACTS=${BENCH_CONTACTS:-1000000}
 COMPANIES=${BENCH_COMPANIES:-$((CONTACTS / 10))}
 ACT_PER_CONTACT=${BENCH_ACTIVITIES_PER_CONTACT:-2}
 DEALS=${BENCH_DEALS:-$((CONTACTS * 3 / 10))}
+TICKETS=${BENCH_TICKETS:-$((CONTACTS / 5))}
 SECONDS_PER_RUN=${BENCH_SECONDS:-20}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
@@ -117,10 +119,9 @@ parallel_call() {
 	for p in "${pids[@]}"; do wait "$p" || die "$proc failed"; done
 }
 
-# Tables that hang off contacts: activities (per contact) and deals with
-# their stage history ($DEALS in all). Tickets do not exist yet: when
-# crm.tickets lands, add bench.load_tickets to bench/sql/setup.sql and a
-# case here. Appends ", table seconds" to the caller's CHILD_PHASES.
+# Tables that hang off contacts: activities (per contact), deals with their
+# stage history ($DEALS in all) and tickets with their conversation and
+# ratings ($TICKETS). Appends ", table seconds" to the caller's CHILD_PHASES.
 load_children() {
 	local t t1
 	for t in activities deals tickets; do
@@ -140,6 +141,11 @@ load_children() {
 			# Each stage move left a dead row version behind: compact the
 			# table before its indexes are built.
 			psql_crm -c "VACUUM (FULL) crm.deals" ;;
+		tickets)
+			log "tickets: $TICKETS with comments and ratings"
+			parallel_call bench.load_tickets "$TICKETS" ", $TICKETS"
+			psql_crm -c "INSERT INTO crm.ticket_counters (org_id, last_number)
+			    SELECT value::uuid, $TICKETS FROM bench.meta WHERE key = 'org_id'" ;;
 		*)
 			log "crm.$t: no rule in load_children: skipped"
 			continue ;;
@@ -434,7 +440,9 @@ UNION ALL SELECT 'activities', coalesce((SELECT value FROM bench.meta WHERE key 
 UNION ALL SELECT 'contact phones / e-mails', (SELECT count(*) FROM crm.contact_phones) || ' / ' || (SELECT count(*) FROM crm.contact_emails)
 UNION ALL SELECT 'deals / stage history rows', coalesce((SELECT value FROM bench.meta WHERE key = 'deals')
 	|| ' / ' || (SELECT value FROM bench.meta WHERE key = 'deal_stage_history'), 'none')
-UNION ALL SELECT 'tickets', 'not generated (crm.tickets does not exist yet)'
+UNION ALL SELECT 'tickets / comments / ratings', coalesce((SELECT value FROM bench.meta WHERE key = 'tickets')
+	|| ' / ' || (SELECT value FROM bench.meta WHERE key = 'ticket_comments')
+	|| ' / ' || (SELECT value FROM bench.meta WHERE key = 'ticket_ratings'), 'none')
 UNION ALL SELECT 'database size', pg_size_pretty(pg_database_size('crm'))
 UNION ALL SELECT 'generation time', coalesce((SELECT value FROM bench.meta WHERE key = 'generate_seconds'), '?') || ' s ('
 	|| coalesce((SELECT value FROM bench.meta WHERE key = 'phase_seconds'),

@@ -239,11 +239,30 @@ SELECT v.pipeline, (row_number() OVER (PARTITION BY v.pipeline ORDER BY v.k, g) 
   JOIN crm.pipelines pl ON pl.org_id = :'org' AND pl.name = (ARRAY['فروش سازمانی', 'تمدید قرارداد'])[v.pipeline]
  CROSS JOIN generate_series(1, v.weight) g;
 
+-- The support desk's SLA policies: urgent and high in Tehran business hours
+-- (Saturday to Wednesday 08:00-12:00 and 13:00-17:00, Thursday 08:00-12:00),
+-- normal around the clock, low without a policy.
+INSERT INTO crm.sla_policies (org_id, name, priority, first_response_minutes, resolution_minutes, business_hours,
+                              created_by, updated_by)
+SELECT :'org', v.name, v.priority, v.fr, v.res, v.cal, u.id, u.id
+  FROM (VALUES ('فوری', 'urgent', 60, 480, true), ('بالا', 'high', 240, 1440, true),
+               ('عادی', 'normal', 480, 4320, false)) v0(name, priority, fr, res, bh)
+ CROSS JOIN LATERAL (SELECT v0.name, v0.priority, v0.fr, v0.res,
+	CASE WHEN v0.bh THEN jsonb_build_object('time_zone', 'Asia/Tehran',
+		'week', jsonb_build_object('sat', '[["08:00","12:00"],["13:00","17:00"]]'::jsonb,
+		                           'sun', '[["08:00","12:00"],["13:00","17:00"]]'::jsonb,
+		                           'mon', '[["08:00","12:00"],["13:00","17:00"]]'::jsonb,
+		                           'tue', '[["08:00","12:00"],["13:00","17:00"]]'::jsonb,
+		                           'wed', '[["08:00","12:00"],["13:00","17:00"]]'::jsonb,
+		                           'thu', '[["08:00","12:00"]]'::jsonb),
+		'holidays', '["2026-03-20", "2026-03-21", "2026-03-22", "2026-03-23", "2026-04-01", "2026-04-02"]'::jsonb) END) v(name, priority, fr, res, cal)
+  JOIN bench.users u ON u.n = 1;
+
 -- The loaders' triggers look rows up by key: planned without statistics,
 -- such a lookup can take a partial index on org_id and read the whole
 -- organization (run.sh analyzes the companies after their load).
 ANALYZE crm.organizations, crm.users, crm.teams, crm.team_members, crm.campaigns, crm.pipelines, crm.stages,
-	crm.currencies, bench.users, bench.deal_paths;
+	crm.currencies, crm.sla_policies, bench.users, bench.deal_paths;
 
 -- Every loader session: the bench actor for audit, no commit flush, and no
 -- JIT (compiling each chunk's big generator statement costs more than it saves).
@@ -467,6 +486,83 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- Tickets 1..total (lo..hi of them), spread over the contacts in order and
+-- assigned to the contact's owner, opened up to a year ago. Every fifth is
+-- still new or open, one in ten pending, the rest resolved (and most of
+-- those closed); their SLA fields are what the API would have set (the
+-- policy of their priority, clocks in its calendar). Each has the
+-- customer's message, the resolved and pending ones an agent's reply and
+-- a closing reply; every third resolved ticket has a rating.
+CREATE PROCEDURE bench.load_tickets(lo int, hi int, total int, chunk int DEFAULT 20000)
+LANGUAGE plpgsql AS $$
+DECLARE
+	org uuid := (SELECT value::uuid FROM bench.meta WHERE key = 'org_id');
+	ncontacts int := (SELECT count(*) FROM bench.contact_ids);
+	a int := lo;
+	e int;
+BEGIN
+	CALL bench.session();
+	PERFORM set_config('enable_hashjoin', 'off', false);
+	PERFORM set_config('enable_mergejoin', 'off', false);
+	WHILE a <= hi LOOP
+		e := least(hi, a + chunk - 1);
+		CREATE TEMP TABLE ticket_chunk AS
+		SELECT x.*, s.id AS policy_id, s.business_hours AS cal, s.first_response_minutes * 60 AS fr_s,
+		       s.resolution_minutes * 60 AS res_s,
+		       least(now(), x.created + (5 + x.h % 600) * interval '1 minute') AS answered,
+		       least(now(), x.created + (5 + x.h % 600) * interval '1 minute' + (1 + x.h / 7 % 200) * interval '1 hour') AS settled
+		  FROM (SELECT d.i, d.h, crm.uuid_v7() AS id, c.id AS contact_id, c.company_id, c.owner_id,
+		               (ARRAY['urgent', 'high', 'high', 'normal', 'normal', 'normal', 'normal', 'low'])[1 + d.h % 8] AS priority,
+		               CASE WHEN d.h / 8 % 10 < 1 THEN 'new' WHEN d.h / 8 % 10 < 2 THEN 'open' WHEN d.h / 8 % 10 < 3 THEN 'pending'
+		                    WHEN d.h / 8 % 10 < 5 THEN 'resolved' ELSE 'closed' END AS status,
+		               now() - (60 + d.h / 80 % 31536000) * interval '1 second' AS created
+		          FROM (SELECT i, abs(hashint4(i # 715827882))::bigint AS h FROM generate_series(a, e) i) d
+		          JOIN bench.contact_ids b ON b.n = 1 + ((d.i - 1)::bigint * ncontacts / total)::int
+		          JOIN crm.contacts c ON c.org_id = org AND c.id = b.id) x
+		  LEFT JOIN crm.sla_policies s ON s.org_id = org AND s.priority = x.priority AND s.deleted_at IS NULL;
+		INSERT INTO crm.tickets (org_id, id, number, subject, description, contact_id, company_id, channel, status, priority,
+		                         type, assignee_id, tags, sla_policy_id, sla_calendar, sla_first_response_s, sla_resolution_s,
+		                         first_response_due_at, first_response_at, resolution_due_at, resolution_clock_at,
+		                         resolution_used_s, resolution_breached, resolved_at, closed_at, created_at, updated_at)
+		SELECT org, t.id, t.i,
+		       bench.pick(ARRAY['قطعی اینترنت', 'فاکتور اشتباه', 'کارت‌خوان کار نمی‌کند', 'تأخیر در ارسال سفارش',
+		                        'Refund request', 'درخواست نصب', 'رمز عبور پنل', 'How do I export invoices?',
+		                        'پیامک تأیید نمی‌رسد', 'تمدید گارانتی', 'مشكلة في الفاتورة', 'Upgrade the plan'], t.h / 3),
+		       CASE WHEN t.h % 4 = 0 THEN 'مشتری تماس گرفت و گفت مشکل از صبح شروع شده است.' END,
+		       t.contact_id, t.company_id,
+		       (ARRAY['phone', 'sms', 'email', 'web', 'in_person', 'social', 'api'])[1 + t.h / 11 % 7], t.status, t.priority,
+		       (ARRAY['question', 'problem', 'incident', 'request'])[1 + t.h / 13 % 4], t.owner_id,
+		       CASE WHEN t.h / 17 % 10 = 0 THEN ARRAY['VIP'] ELSE '{}' END,
+		       t.policy_id, t.cal, t.fr_s, t.res_s,
+		       crm.sla_add(t.created, t.fr_s, t.cal),
+		       CASE WHEN t.status <> 'new' THEN t.answered END,
+		       CASE WHEN t.status IN ('new', 'open') THEN crm.sla_add(t.created, t.res_s, t.cal) END,
+		       CASE WHEN t.status IN ('new', 'open') THEN t.created END,
+		       CASE WHEN t.status IN ('new', 'open') OR t.policy_id IS NULL THEN 0
+		            ELSE crm.sla_between(t.created, t.settled, t.cal) END,
+		       coalesce(t.status IN ('pending', 'resolved', 'closed') AND t.settled > crm.sla_add(t.created, t.res_s, t.cal), false),
+		       CASE WHEN t.status IN ('resolved', 'closed') THEN t.settled END,
+		       CASE WHEN t.status = 'closed' THEN least(now(), t.settled + interval '2 days') END,
+		       t.created, CASE WHEN t.status IN ('new', 'open') THEN t.created ELSE least(now(), t.settled) END
+		  FROM ticket_chunk t;
+		INSERT INTO crm.ticket_comments (org_id, ticket_id, public, body, author_user_id, author_contact_id, created_by, created_at)
+		SELECT org, t.id, true, v.body, v.agent, v.customer, v.agent, v.at
+		  FROM ticket_chunk t
+		 CROSS JOIN LATERAL (VALUES
+		        ('سلام، ' || bench.pick(ARRAY['از دیروز مشکل دارم.', 'لطفاً پیگیری کنید.', 'Please help.'], t.h / 5), NULL::uuid, t.contact_id, t.created, true),
+		        ('درخواست شما ثبت شد و در حال بررسی است.', t.owner_id, NULL, t.answered, t.status <> 'new'),
+		        ('مشکل برطرف شد؛ اگر سؤالی بود در خدمتیم.', t.owner_id, NULL, t.settled, t.status IN ('resolved', 'closed'))
+		        ) v(body, agent, customer, at, wanted)
+		 WHERE v.wanted;
+		INSERT INTO crm.ticket_ratings (org_id, ticket_id, resolution, rating, created_by, created_at)
+		SELECT org, t.id, 0, 1 + t.h / 19 % 5, t.owner_id, least(now(), t.settled + interval '1 hour')
+		  FROM ticket_chunk t WHERE t.status IN ('resolved', 'closed') AND t.h / 23 % 3 = 0;
+		COMMIT;
+		DROP TABLE ticket_chunk;
+		a := a + chunk;
+	END LOOP;
+END $$;
+
 -- Secondary indexes of the loaded tables, the side tables' and audit_log's
 -- included: nothing reads them during the load (the key-sync trigger deletes
 -- side rows by contact only on UPDATE since 0010). audit_log's actor indexes
@@ -474,9 +570,9 @@ END $$;
 -- a full scan each to rebuild.
 SELECT bench.drop_indexes(t::regclass, ARRAY['audit_log__actor_user__ix', 'audit_log__actor_key__ix'])
   FROM unnest(ARRAY['crm.companies', 'crm.contacts', 'crm.contact_phones', 'crm.contact_emails', 'crm.activities',
-                    'crm.deals', 'crm.deal_stage_history', 'crm.audit_log']) t
+                    'crm.deals', 'crm.deal_stage_history', 'crm.tickets', 'crm.ticket_comments', 'crm.audit_log']) t
  WHERE to_regclass(t) IS NOT NULL;
 SELECT bench.drop_fks(t::regclass)
   FROM unnest(ARRAY['crm.companies', 'crm.contacts', 'crm.contact_phones', 'crm.contact_emails', 'crm.activities',
-                    'crm.deals', 'crm.deal_stage_history']) t
+                    'crm.deals', 'crm.deal_stage_history', 'crm.tickets', 'crm.ticket_comments']) t
  WHERE to_regclass(t) IS NOT NULL;
