@@ -19,6 +19,7 @@
 #include "../db/errors.h"
 #include "../db/prepared.h"
 #include "../lib/codec.h"
+#include "../lib/format.h"
 #include "../lib/problem.h"
 #include "../lib/ratelimit.h"
 #include "api.h"
@@ -261,7 +262,7 @@ path_args(struct http_request *req, const struct api_op *op, json_t *args)
 		tl = strcspn(t + 1, "/") + 1;
 		pl = strcspn(p + 1, "/") + 1;
 		if (tl > 3 && t[1] == '{' && t[tl - 1] == '}') {
-			if (pl != 37 || !body_is_uuid(p + 1, 36) ||
+			if (pl != 37 || !format_uuid(p + 1, 36) ||
 			    tl - 3 >= sizeof(name))
 				return (-1);
 			memcpy(name, t + 2, tl - 3);

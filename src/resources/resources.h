@@ -5,7 +5,7 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
-#include "../lib/json_body.h"
+#include "../lib/schema.h"
 #include "../lib/query.h"
 
 int ops_healthz(struct http_request *);

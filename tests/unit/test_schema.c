@@ -1,7 +1,8 @@
 #include <stdlib.h>
 
-#include "json_body.h"
 #include "password.h"
+#include "samples.h"
+#include "schema.h"
 #include "unit.h"
 
 static const char *const stages[] = { "lead", "won", "lost", NULL };
@@ -22,13 +23,33 @@ static const struct field_spec spec[] = {
 };
 #define NSPEC (sizeof(spec) / sizeof(spec[0]))
 
-#define CT "application/json"
+/*
+ * Loads body (the envelope is body_parse's business, tested on its own)
+ * and checks it against the table.
+ */
+static json_t *
+check_doc(const struct field_spec *tab, size_t n, const char *body,
+    enum body_mode mode, struct check *chk)
+{
+	json_error_t err;
+	json_t *doc, *out;
+
+	check_init(chk);
+	if ((doc = json_loads(body, JSON_REJECT_DUPLICATES, &err)) == NULL) {
+		CHECK(doc != NULL);
+		fprintf(stderr, "  unparsable test body: %s\n", body);
+		check_fail(chk, 400, "unparsable");
+		return (NULL);
+	}
+	out = schema_check(tab, n, doc, mode, chk);
+	json_decref(doc);
+	return (out);
+}
 
 static json_t *
-parse(const char *ct, const char *body, enum body_mode mode, struct check *chk)
+parse(const char *body, enum body_mode mode, struct check *chk)
 {
-	return (
-	    body_parse(ct, body, strlen(body), 4096, spec, NSPEC, mode, chk));
+	return (check_doc(spec, NSPEC, body, mode, chk));
 }
 
 /* Parses a body expected to fail with one field error. */
@@ -39,7 +60,7 @@ expect_field(const char *body, enum body_mode mode, const char *field,
 	struct check chk;
 	json_t *j;
 
-	j = parse(CT, body, mode, &chk);
+	j = parse(body, mode, &chk);
 	CHECK(j == NULL);
 	CHECK_INT_EQ(chk.status, 422);
 	CHECK_INT_EQ(chk.nerrors, 1);
@@ -50,145 +71,19 @@ expect_field(const char *body, enum body_mode mode, const char *field,
 	json_decref(j);
 }
 
-static void
-expect_status(const char *ct, const char *body, int status)
-{
-	struct check chk;
-	json_t *j;
-
-	j = parse(ct, body, BODY_CREATE, &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, status);
-	if (chk.status != status)
-		fprintf(stderr, "  body: %s\n", body);
-	json_decref(j);
-}
-
 static json_t *
 expect_ok(const char *body, enum body_mode mode)
 {
 	struct check chk;
 	json_t *j;
 
-	j = parse(CT, body, mode, &chk);
+	j = parse(body, mode, &chk);
 	CHECK(j != NULL);
 	CHECK_INT_EQ(chk.status, 0);
 	if (j == NULL)
 		fprintf(stderr, "  body: %s -> %d %s %s\n", body, chk.status,
 		    chk.detail, chk.nerrors ? chk.errors[0].code : "");
 	return (j);
-}
-
-static void
-test_content_type(void)
-{
-	const char *ok = "{\"name\":\"a\",\"stage\":\"won\"}";
-	json_t *j;
-	struct check chk;
-
-	j = parse("application/json", ok, BODY_CREATE, &chk);
-	CHECK(j != NULL);
-	json_decref(j);
-	j = parse("Application/JSON; charset=UTF-8", ok, BODY_CREATE, &chk);
-	CHECK(j != NULL);
-	json_decref(j);
-	j = parse("application/json;charset=\"utf-8\"", ok, BODY_CREATE, &chk);
-	CHECK(j != NULL);
-	json_decref(j);
-	j = parse(" application/json ; charset=utf-8 ", ok, BODY_CREATE, &chk);
-	CHECK(j != NULL);
-	json_decref(j);
-
-	expect_status(NULL, ok, 415);
-	expect_status("", ok, 415);
-	expect_status("text/plain", ok, 415);
-	expect_status("application/jsonx", ok, 415);
-	expect_status("application/json-patch+json", ok, 415);
-	expect_status("application/x-www-form-urlencoded", ok, 415);
-	expect_status("application/json; charset=latin1", ok, 415);
-	expect_status("application/json; charset=utf-16", ok, 415);
-	expect_status("application/json; charset", ok, 415);
-	expect_status("application/json; charset=", ok, 415);
-}
-
-static void
-test_envelope(void)
-{
-	struct check chk;
-	json_t *j;
-	char deep[128];
-	int i;
-
-	/* Size: over max_bytes is 413 before anything is parsed. */
-	j = body_parse(CT, "{\"name\":\"a\"}", 12, 11, spec, NSPEC, BODY_CREATE,
-	    &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, 413);
-
-	expect_status(CT, "", 400);
-	expect_status(CT, "{", 400);
-	expect_status(CT, "{\"name\":}", 400);
-	expect_status(CT, "{\"name\":\"a\",}", 400);
-	expect_status(CT, "{\"name\":\"a\"} x", 400);
-	expect_status(CT, "[]", 400);
-	expect_status(CT, "\"str\"", 400);
-	expect_status(CT, "42", 400);
-	expect_status(CT, "null", 400);
-	expect_status(CT, "{\"name\":\"\xff\"}", 400);
-
-	/* Malformed: position given, input not echoed. */
-	j = parse(CT, "{\"name\": secretvalue}", BODY_CREATE, &chk);
-	CHECK(j == NULL);
-	CHECK(strstr(chk.detail, "secretvalue") == NULL);
-	CHECK(strstr(chk.detail, "line 1") != NULL);
-
-	/* Duplicate keys name the key. */
-	j = parse(CT, "{\"name\":\"a\",\"stage\":\"won\",\"name\":\"b\"}",
-	    BODY_CREATE, &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, 400);
-	CHECK(strstr(chk.detail, "duplicate") != NULL);
-	CHECK(strstr(chk.detail, "\"name\"") != NULL);
-
-	/* NUL inside a string is refused by jansson. */
-	j = parse(CT, "{\"name\":\"a\\u0000b\",\"stage\":\"won\"}", BODY_CREATE,
-	    &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, 400);
-
-	/* Depth: 16 levels pass the scan, 17 do not. */
-	memset(deep, 0, sizeof(deep));
-	strcpy(deep, "{\"notes\":");
-	for (i = 0; i < 15; i++)
-		strcat(deep, "[");
-	for (i = 0; i < 15; i++)
-		strcat(deep, "]");
-	strcat(deep, "}");
-	j = parse(CT, deep, BODY_PATCH, &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, 422); /* parsed; array is wrong type */
-	strcpy(deep, "{\"notes\":");
-	for (i = 0; i < 16; i++)
-		strcat(deep, "[");
-	for (i = 0; i < 16; i++)
-		strcat(deep, "]");
-	strcat(deep, "}");
-	j = parse(CT, deep, BODY_PATCH, &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, 400);
-	CHECK(strstr(chk.detail, "deeper") != NULL);
-
-	/* Brackets inside strings (and after escaped quotes) don't count. */
-	j = expect_ok("{\"notes\":\"[[[[[[[[[[[[[[[[[[\","
-	              "\"title\":\"\\\"[[[\"}",
-	    BODY_PATCH);
-	json_decref(j);
-
-	/* Empty patch. */
-	j = parse(CT, "{}", BODY_PATCH, &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, 422);
-	CHECK_STR_EQ(chk.detail, "empty patch");
 }
 
 static void
@@ -315,7 +210,7 @@ test_enum_message(void)
 	struct check chk;
 	json_t *j;
 
-	j = parse(CT, "{\"stage\":\"secretvalue\"}", BODY_PATCH, &chk);
+	j = parse("{\"stage\":\"secretvalue\"}", BODY_PATCH, &chk);
 	CHECK(j == NULL);
 	CHECK_STR_EQ(chk.errors[0].message, "must be one of: lead, won, lost");
 }
@@ -323,57 +218,19 @@ test_enum_message(void)
 static void
 test_timestamps(void)
 {
-	static const char *const good[] = {
-		"2024-01-01T00:00:00Z",
-		"2024-02-29T12:30:45+03:30",
-		"2000-02-29T00:00:00-08:00",
-		"1999-12-31T23:59:59.999999Z",
-		"2024-06-30T10:00:00.1+00:00",
-		"0001-01-01T00:00:00Z",
-	};
-	static const char *const bad[] = {
-		"2024-01-01",
-		"2024-01-01T00:00Z",
-		"2024-01-01T00:00:00",
-		"2024-01-01 00:00:00Z",
-		"2024-01-01t00:00:00z",
-		"2023-02-29T00:00:00Z",
-		"1900-02-29T00:00:00Z",
-		"2024-02-30T00:00:00Z",
-		"2024-04-31T00:00:00Z",
-		"2024-13-01T00:00:00Z",
-		"2024-00-10T00:00:00Z",
-		"2024-01-00T00:00:00Z",
-		"2024-01-01T24:00:00Z",
-		"2024-01-01T00:60:00Z",
-		"2024-01-01T00:00:60Z",
-		"2024-01-01T00:00:00.Z",
-		"2024-01-01T00:00:00.1234567890Z",
-		"2024-01-01T00:00:00+0330",
-		"2024-01-01T00:00:00+03:30x",
-		"2024-01-01T00:00:00Zx",
-		"2024-01-01T00:00:00+24:00",
-		"0000-01-01T00:00:00Z",
-		"+2024-01-01T00:00:00Z",
-		"2024-1-01T00:00:00Z",
-		"2024-01-01T00:00:00+3:30",
-		"",
-	};
 	size_t i;
 	char body[128];
 	json_t *j;
 
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		CHECK(body_is_timestamp(good[i], strlen(good[i])));
-		snprintf(body, sizeof(body), "{\"due_at\":\"%s\"}", good[i]);
+	for (i = 0; i < NSAMPLES(good_timestamps); i++) {
+		snprintf(body, sizeof(body), "{\"due_at\":\"%s\"}",
+		    good_timestamps[i]);
 		j = expect_ok(body, BODY_PATCH);
 		json_decref(j);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(!body_is_timestamp(bad[i], strlen(bad[i])));
-		if (body_is_timestamp(bad[i], strlen(bad[i])))
-			fprintf(stderr, "  accepted %s\n", bad[i]);
-		snprintf(body, sizeof(body), "{\"due_at\":\"%s\"}", bad[i]);
+	for (i = 0; i < NSAMPLES(bad_timestamps); i++) {
+		snprintf(body, sizeof(body), "{\"due_at\":\"%s\"}",
+		    bad_timestamps[i]);
 		expect_field(body, BODY_PATCH, "due_at", "invalid_format");
 	}
 	expect_field("{\"due_at\":5}", BODY_PATCH, "due_at", "type");
@@ -389,7 +246,7 @@ test_collect(void)
 	size_t off;
 
 	/* Member errors in document order, then missing required ones. */
-	j = parse(CT, "{\"zzz\":1,\"amount\":\"x\",\"version\":1}", BODY_CREATE,
+	j = parse("{\"zzz\":1,\"amount\":\"x\",\"version\":1}", BODY_CREATE,
 	    &chk);
 	CHECK(j == NULL);
 	CHECK_INT_EQ(chk.status, 422);
@@ -400,14 +257,13 @@ test_collect(void)
 	CHECK_STR_EQ(chk.errors[3].field, "name");
 	CHECK_STR_EQ(chk.errors[3].code, "required");
 	CHECK_STR_EQ(chk.errors[4].field, "stage");
-	CHECK(chk.detail[0] != '\0');
 
 	/* PATCH does not require anything. */
 	j = expect_ok("{\"amount\":3}", BODY_PATCH);
 	json_decref(j);
 
 	/* Required but empty is reported once, not twice. */
-	j = parse(CT, "{\"name\":\" \",\"stage\":\"won\"}", BODY_CREATE, &chk);
+	j = parse("{\"name\":\" \",\"stage\":\"won\"}", BODY_CREATE, &chk);
 	CHECK(j == NULL);
 	CHECK_INT_EQ(chk.nerrors, 1);
 	CHECK_STR_EQ(chk.errors[0].code, "required");
@@ -418,19 +274,10 @@ test_collect(void)
 		off += (size_t)snprintf(body + off, sizeof(body) - off,
 		    "%s\"u%d\":1", i ? "," : "", i);
 	snprintf(body + off, sizeof(body) - off, "}");
-	j = parse(CT, body, BODY_CREATE, &chk);
+	j = parse(body, BODY_CREATE, &chk);
 	CHECK(j == NULL);
 	CHECK_INT_EQ(chk.nerrors, CHECK_MAX_ERRORS);
 	CHECK_INT_EQ(chk.status, 422);
-}
-
-static void
-test_uuid_helper(void)
-{
-	CHECK(body_is_uuid("0e8f5c3a-1b2c-4d5e-8f90-a1b2c3d4e5f6", 36));
-	CHECK(!body_is_uuid("0e8f5c3a-1b2c-4d5e-8f90-a1b2c3d4e5f", 35));
-	CHECK(!body_is_uuid("0e8f5c3a-1b2c-4d5e-8f90+a1b2c3d4e5f6", 36));
-	CHECK(!body_is_uuid(NULL, 36));
 }
 
 /* The newer types, with nested tables (designated: most members unused). */
@@ -495,8 +342,7 @@ static const struct field_spec xspec[] = {
 static json_t *
 xparse(const char *body, enum body_mode mode, struct check *chk)
 {
-	return (body_parse(CT, body, strlen(body), 65536, xspec, NXSPEC, mode,
-	    chk));
+	return (check_doc(xspec, NXSPEC, body, mode, chk));
 }
 
 static json_t *
@@ -557,32 +403,19 @@ xvalue_str(const char *name, const char *json, char *buf, size_t size)
 static void
 test_date(void)
 {
-	static const char *const good[] = { "2024-02-29", "2000-02-29",
-		"0001-01-01", "9999-12-31", "2023-04-30" };
-	static const char *const bad[] = { "2023-02-29", "1900-02-29",
-		"2024-02-30", "2024-04-31", "0000-01-01", "2024-13-01",
-		"2024-00-01", "2024-01-00", "2024-1-01", "2024-01-1",
-		"2024/01/01", " 2024-01-01", "2024-01-01 ",
-		"2024-01-01T00:00:00Z", "+2024-01-01", "20240101", "" };
 	char body[128], buf[64];
 	size_t i;
 	json_t *j;
 
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		CHECK(body_is_date(good[i], strlen(good[i])));
-		snprintf(body, sizeof(body), "\"%s\"", good[i]);
+	for (i = 0; i < NSAMPLES(good_dates); i++) {
+		snprintf(body, sizeof(body), "\"%s\"", good_dates[i]);
 		CHECK_STR_EQ(xvalue_str("born", body, buf, sizeof(buf)),
-		    good[i]);
+		    good_dates[i]);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(!body_is_date(bad[i], strlen(bad[i])));
-		snprintf(body, sizeof(body), "{\"born\":\"%s\"}", bad[i]);
+	for (i = 0; i < NSAMPLES(bad_dates); i++) {
+		snprintf(body, sizeof(body), "{\"born\":\"%s\"}", bad_dates[i]);
 		xexpect_field(body, BODY_PATCH, "born", "invalid_format");
 	}
-	CHECK(!body_is_date(NULL, 10));
-	/* Length is honoured: no terminator needed, no over-read. */
-	CHECK(body_is_date("2024-01-01xyz", 10));
-	CHECK(!body_is_date("2024-01-01", 9));
 	xexpect_field("{\"born\":20240101}", BODY_PATCH, "born", "type");
 	j = xexpect_ok("{\"born\":null}", BODY_PATCH);
 	CHECK(json_is_null(json_object_get(j, "born")));
@@ -651,7 +484,7 @@ test_decimal(void)
 		"\"1.\"", "\".5\"", "\"\"", "\"-\"", "\"1,5\"", "\"0x10\"",
 		"\"12345678901234567\"", "12345678901234567", "1e17", "1e300",
 		"\"1.2.3\"", "\"--1\"", "\"\xd9\xa1\"" };
-	char body[128], buf[64], out[BODY_DECIMAL_BUFSZ];
+	char body[128], buf[64];
 	size_t i;
 	json_t *j;
 
@@ -685,72 +518,23 @@ test_decimal(void)
 	j = xexpect_ok("{\"price\":5}", BODY_CREATE);
 	CHECK(json_is_string(json_object_get(j, "price")));
 	json_decref(j);
-
-	/* The exported helper, length-bounded and buffer-checked. */
-	CHECK(body_decimal_canon("007.50xyz", 6, out, sizeof(out)));
-	CHECK_STR_EQ(out, "7.5");
-	CHECK(body_decimal_canon("-9999999999999999.99", 20, out, sizeof(out)));
-	CHECK_STR_EQ(out, "-9999999999999999.99");
-	CHECK(!body_decimal_canon("1", 1, out, BODY_DECIMAL_BUFSZ - 1));
-	CHECK(!body_decimal_canon(NULL, 1, out, sizeof(out)));
-	CHECK(!body_decimal_canon("", 0, out, sizeof(out)));
 }
 
 static void
 test_url(void)
 {
-	static const char *const good[] = {
-		"https://example.com",
-		"http://example.com/",
-		"HTTPS://Example.COM:8443/a/b?c=d&e=f#g",
-		"http://localhost:1",
-		"https://x.io:65535",
-		"https://[::1]:443/",
-		"https://[2001:db8::1]",
-		"https://b\303\274cher.de/caf\303\251", /* IDN, UTF-8 path */
-		"https://a_b.example.com?q",
-		"https://example.com#frag",
-	};
-	static const char *const bad[] = {
-		"ftp://example.com",
-		"https://",
-		"https:///path",
-		"https://?q",
-		"http:/example.com",
-		"//example.com",
-		"example.com",
-		"javascript:alert(1)",
-		"https://a b.com",
-		"https://example.com/a b",
-		"https://example.com/a\\tb",
-		"https://user:pw@example.com",
-		"https://example.com\\\\@evil.com",
-		"https://example.com:0",
-		"https://example.com:65536",
-		"https://example.com:",
-		"https://example.com:8a",
-		"https://example.com:1234567",
-		"https://.example.com",
-		"https://-example.com",
-		"https://[]/",
-		"https://[zz::1]/",
-		"https://[::1",
-		"https://[::1]x/",
-		"httpx://example.com",
-		"",
-	};
 	char body[2100], buf[2100];
 	size_t i;
 	int n;
 	json_t *j;
 
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		snprintf(body, sizeof(body), "\"%s\"", good[i]);
+	for (i = 0; i < NSAMPLES(good_urls); i++) {
+		snprintf(body, sizeof(body), "\"%s\"", good_urls[i]);
 		CHECK_STR_EQ(xvalue_str("site", body, buf, sizeof(buf)),
-		    good[i]);
+		    good_urls[i]);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(body, sizeof(body), "{\"site\":\"%s\"}", bad[i]);
+	for (i = 0; i < NSAMPLES(bad_urls); i++) {
+		snprintf(body, sizeof(body), "{\"site\":\"%s\"}", bad_urls[i]);
 		xexpect_field(body, BODY_PATCH, "site", "invalid_format");
 	}
 	/* Surrounding white space is trimmed like other strings. */
@@ -769,13 +553,13 @@ test_url(void)
 	xexpect_field("{\"short_url\":\"https://example.com/12345678901\"}",
 	    BODY_PATCH, "short_url", "invalid_format");
 	n = snprintf(body, sizeof(body), "{\"site\":\"https://x.io/");
-	memset(body + n, 'a', BODY_URL_MAX_DEFAULT - 13);
-	strcpy(body + n + BODY_URL_MAX_DEFAULT - 13, "\"}");
+	memset(body + n, 'a', SCHEMA_URL_MAX_DEFAULT - 13);
+	strcpy(body + n + SCHEMA_URL_MAX_DEFAULT - 13, "\"}");
 	j = xexpect_ok(body, BODY_PATCH);
 	CHECK_INT_EQ(json_string_length(json_object_get(j, "site")),
-	    BODY_URL_MAX_DEFAULT);
+	    SCHEMA_URL_MAX_DEFAULT);
 	json_decref(j);
-	strcpy(body + n + BODY_URL_MAX_DEFAULT - 13, "a\"}");
+	strcpy(body + n + SCHEMA_URL_MAX_DEFAULT - 13, "a\"}");
 	xexpect_field(body, BODY_PATCH, "site", "invalid_format");
 }
 
@@ -1035,24 +819,15 @@ test_nested_limits(void)
 	j = json_string(chk.errors[0].field);
 	CHECK(j != NULL);
 	json_decref(j);
-
-	/* Depth is still bounded before parsing, nested specs or not. */
-	j = xparse("{\"meta\":{\"a\":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]}}",
-	    BODY_PATCH, &chk);
-	CHECK(j == NULL);
-	CHECK_INT_EQ(chk.status, 400);
 }
 
 int
 main(void)
 {
-	test_content_type();
-	test_envelope();
 	test_fields();
 	test_enum_message();
 	test_timestamps();
 	test_collect();
-	test_uuid_helper();
 	test_date();
 	test_number();
 	test_decimal();
