@@ -28,6 +28,8 @@ static json_t *schema_object(const struct field_spec *, size_t, json_t *,
 static json_t *schema_member(const struct field_spec *, const char *, json_t *,
     enum body_mode, struct check *);
 static schema_fn schema_checker(enum field_type);
+static json_t *schema_result(json_t *, int);
+static int schema_is_string(const char *, json_t *, struct check *);
 static int schema_items(const struct field_spec *, const char *, json_t *,
     struct check *);
 static int schema_bad_controls(const char *, size_t);
@@ -163,11 +165,7 @@ schema_object(const struct field_spec *spec, size_t nspec, json_t *in,
 			}
 		}
 	}
-	if (bad) {
-		json_decref(out);
-		return (NULL);
-	}
-	return (out);
+	return (schema_result(out, bad));
 }
 
 /*
@@ -271,6 +269,26 @@ schema_items(const struct field_spec *fs, const char *name, json_t *v,
 	return (1);
 }
 
+/* out when nothing in it was bad; otherwise it is dropped. */
+static json_t *
+schema_result(json_t *out, int bad)
+{
+	if (bad) {
+		json_decref(out);
+		return (NULL);
+	}
+	return (out);
+}
+
+static int
+schema_is_string(const char *name, json_t *v, struct check *chk)
+{
+	if (json_is_string(v))
+		return (1);
+	check_field(chk, 422, name, "type", "must be a string");
+	return (0);
+}
+
 /*
  * C0 controls other than tab and newline, which free text may hold;
  * jansson already refused NUL.
@@ -293,10 +311,8 @@ schema_string(const struct field_spec *fs, const char *name, json_t *v,
 	const char *s;
 	size_t len, cps;
 
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
+	if (!schema_is_string(name, v, chk))
 		return (NULL);
-	}
 	s = json_string_value(v);
 	len = json_string_length(v);
 	if (schema_bad_controls(s, len)) {
@@ -331,10 +347,8 @@ schema_email(const struct field_spec *fs, const char *name, json_t *v,
 	char buf[FORMAT_EMAIL_MAX];
 	size_t len;
 
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
+	if (!schema_is_string(name, v, chk))
 		return (NULL);
-	}
 	s = json_string_value(v);
 	len = json_string_length(v);
 	text_trim(&s, &len);
@@ -359,10 +373,8 @@ schema_uuid(const struct field_spec *fs, const char *name, json_t *v,
 	char buf[FORMAT_UUID_LEN];
 
 	(void)fs;
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
+	if (!schema_is_string(name, v, chk))
 		return (NULL);
-	}
 	if (!format_uuid(json_string_value(v), json_string_length(v))) {
 		check_field(chk, 422, name, "invalid_format", "must be a UUID");
 		return (NULL);
@@ -419,10 +431,8 @@ static json_t *
 schema_enum(const struct field_spec *fs, const char *name, json_t *v,
     struct check *chk)
 {
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
+	if (!schema_is_string(name, v, chk))
 		return (NULL);
-	}
 	if (!format_choice(fs->choices, json_string_value(v),
 	        json_string_length(v))) {
 		schema_choice_error(fs, name, chk, "");
@@ -472,10 +482,8 @@ static json_t *
 schema_formatted(const char *name, json_t *v, struct check *chk,
     int (*is_valid)(const char *, size_t), const char *what)
 {
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
+	if (!schema_is_string(name, v, chk))
 		return (NULL);
-	}
 	if (!is_valid(json_string_value(v), json_string_length(v))) {
 		check_field(chk, 422, name, "invalid_format", "must be %s",
 		    what);
@@ -510,10 +518,8 @@ schema_password(const struct field_spec *fs, const char *name, json_t *v,
 	size_t len;
 
 	(void)fs;
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
+	if (!schema_is_string(name, v, chk))
 		return (NULL);
-	}
 	len = json_string_length(v);
 	if (len < PASSWORD_MIN_LEN) {
 		check_field(chk, 422, name, "too_short",
@@ -619,10 +625,8 @@ schema_url(const struct field_spec *fs, const char *name, json_t *v,
 	const char *s;
 	size_t len, max;
 
-	if (!json_is_string(v)) {
-		check_field(chk, 422, name, "type", "must be a string");
+	if (!schema_is_string(name, v, chk))
 		return (NULL);
-	}
 	s = json_string_value(v);
 	len = json_string_length(v);
 	text_trim(&s, &len);
@@ -741,11 +745,7 @@ schema_object_array(const struct field_spec *fs, const char *name, json_t *v,
 			bad = 1;
 		}
 	}
-	if (bad) {
-		json_decref(out);
-		return (NULL);
-	}
-	return (out);
+	return (schema_result(out, bad));
 }
 
 /*

@@ -62,12 +62,7 @@ uuid_ok(const char *s)
 static int
 role_ok(const char *s)
 {
-	size_t i;
-
-	for (i = 0; s != NULL && token_roles[i] != NULL; i++)
-		if (strcmp(s, token_roles[i]) == 0)
-			return (1);
-	return (0);
+	return (s != NULL && format_choice(token_roles, s, strlen(s)));
 }
 
 char *

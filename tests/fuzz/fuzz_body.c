@@ -14,7 +14,7 @@
  * failure, only declared writable members in the result, e-mails and UUIDs
  * lowercased, strings trimmed, decimals canonical, problem document always
  * renderable). The raw input also goes to format_uuid, format_timestamp,
- * format_date and format_decimal.
+ * format_date, format_decimal, format_email, format_url and format_int.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -454,9 +454,10 @@ check_result(json_t *out, const struct check *chk, const struct table *t,
 static void
 check_formats(const uint8_t *data, size_t size)
 {
-	char	 lower[64];
-	size_t	 i, n;
-	int	 u, t;
+	char		 lower[64];
+	size_t		 i, n;
+	long long	 iv;
+	int		 u, t;
 
 	for (n = 0; n <= size && n <= 40; n++) {
 		/* Exact-size copies so ASan sees any over-read. */
@@ -468,6 +469,12 @@ check_formats(const uint8_t *data, size_t size)
 		u = format_uuid(p, n);
 		t = format_timestamp(p, n);
 		if (format_date(p, n) && (n != 10 || p[4] != '-'))
+			abort();
+		if (format_email(p, n) && memchr(p, '@', n) == NULL)
+			abort();
+		if (format_url(p, n) && (n < 8 || memchr(p, ' ', n) != NULL))
+			abort();
+		if (format_int(p, n, &iv) && (n == 0 || (iv < 0 && p[0] != '-')))
 			abort();
 		/* Exact-size output buffer: the documented minimum. */
 		{
@@ -499,6 +506,9 @@ check_formats(const uint8_t *data, size_t size)
 	(void)format_uuid(NULL, 36);
 	(void)format_timestamp(NULL, 25);
 	(void)format_date(NULL, 10);
+	(void)format_email(NULL, 5);
+	(void)format_url(NULL, 10);
+	(void)format_int(NULL, 1, &iv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
