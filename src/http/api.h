@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "../lib/json_body.h"
+#include "../lib/body.h"
 #include "../lib/query.h"
 
 enum principal_kind { PRINCIPAL_NONE, PRINCIPAL_USER, PRINCIPAL_KEY };

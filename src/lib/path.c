@@ -4,34 +4,14 @@
  */
 #include <string.h>
 
+#include "format.h"
 #include "path.h"
-
-#define IS_HEX(c)                                                    \
-	(((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'f') || \
-	    ((c) >= 'A' && (c) <= 'F'))
 
 /* "{x}": at least one character between the braces. */
 static int
 path_is_name(const char *seg, size_t len)
 {
 	return (len >= 3 && seg[0] == '{' && seg[len - 1] == '}');
-}
-
-static int
-path_is_uuid(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != PATH_VALUE_LEN)
-		return (0);
-	for (i = 0; i < len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return (0);
-		} else if (!IS_HEX(s[i]))
-			return (0);
-	}
-	return (1);
 }
 
 /*
@@ -45,7 +25,7 @@ path_take(struct path_args *args, size_t n, const char *seg, size_t seglen,
 	struct path_arg *a;
 	size_t i;
 
-	if (!path_is_uuid(value, len) || seglen - 2 >= PATH_NAME_MAX ||
+	if (!format_uuid(value, len) || seglen - 2 >= PATH_NAME_MAX ||
 	    n >= PATH_ARGS_MAX)
 		return (-1);
 	if (args == NULL)

@@ -6,26 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_body.h"
+#include "format.h"
 #include "query.h"
+#include "text.h"
 
 #define CURSOR_MAX_LEN 512
 
 static int pct_decode(const char *, size_t, char **, size_t *);
 static int hexval(char);
-static int utf8_valid(const unsigned char *, size_t);
-static size_t utf8_count(const char *, size_t);
 static const struct param_spec *param_find(const struct param_spec *, size_t,
     const char *);
 static void query_pair(const char *, size_t, const struct param_spec *, size_t,
     json_t *, json_t *, struct check *);
 static json_t *param_value(const struct param_spec *, const char *, size_t,
     struct check *);
-static json_t *param_int(const struct param_spec *, const char *,
+static json_t *param_string(const struct param_spec *, const char *, size_t,
+    struct check *);
+static json_t *param_int(const struct param_spec *, const char *, size_t,
+    struct check *);
+static json_t *param_decimal(const struct param_spec *, const char *, size_t,
     struct check *);
 static json_t *param_fields(const struct param_spec *, const char *, size_t,
     struct check *);
-static int choice_ok(const char *const *, const char *, size_t);
 static void choice_error(const struct param_spec *, struct check *);
 
 static int
@@ -68,8 +70,7 @@ pct_decode(const char *s, size_t len, char **out, size_t *olen)
 			buf[o++] = s[i];
 	}
 	buf[o] = '\0';
-	if (memchr(buf, '\0', o) != NULL ||
-	    !utf8_valid((unsigned char *)buf, o))
+	if (memchr(buf, '\0', o) != NULL || !text_utf8_valid(buf, o))
 		goto bad;
 	*out = buf;
 	*olen = o;
@@ -77,49 +78,6 @@ pct_decode(const char *s, size_t len, char **out, size_t *olen)
 bad:
 	free(buf);
 	return (-1);
-}
-
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static int
-utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i, n, k;
-	unsigned int cp, min;
-
-	for (i = 0; i < len; i += n) {
-		if (s[i] < 0x80) {
-			n = 1;
-			continue;
-		} else if ((s[i] & 0xe0) == 0xc0) {
-			n = 2, cp = s[i] & 0x1f, min = 0x80;
-		} else if ((s[i] & 0xf0) == 0xe0) {
-			n = 3, cp = s[i] & 0x0f, min = 0x800;
-		} else if ((s[i] & 0xf8) == 0xf0) {
-			n = 4, cp = s[i] & 0x07, min = 0x10000;
-		} else
-			return (0);
-		if (len - i < n)
-			return (0);
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return (0);
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return (0);
-	}
-	return (1);
-}
-
-static size_t
-utf8_count(const char *s, size_t len)
-{
-	size_t i, n;
-
-	for (i = n = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return (n);
 }
 
 static const struct param_spec *
@@ -229,34 +187,12 @@ done:
 	free(val);
 }
 
-static int
-choice_ok(const char *const *choices, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; choices != NULL && choices[i] != NULL; i++)
-		if (strlen(choices[i]) == len &&
-		    memcmp(choices[i], s, len) == 0)
-			return (1);
-	return (0);
-}
-
 static void
 choice_error(const struct param_spec *ps, struct check *chk)
 {
 	char list[140];
-	size_t off, i;
-	int n;
 
-	list[0] = '\0';
-	off = 0;
-	for (i = 0; ps->choices != NULL && ps->choices[i] != NULL; i++) {
-		n = snprintf(list + off, sizeof(list) - off, "%s%s",
-		    i == 0 ? "" : ", ", ps->choices[i]);
-		if (n < 0 || (size_t)n >= sizeof(list) - off)
-			break;
-		off += (size_t)n;
-	}
+	text_join(list, sizeof(list), ps->choices);
 	check_field(chk, 400, ps->name, "invalid_choice", "must be one of: %s",
 	    list);
 }
@@ -265,36 +201,19 @@ static json_t *
 param_value(const struct param_spec *ps, const char *v, size_t len,
     struct check *chk)
 {
-	char buf[37], dec[BODY_DECIMAL_BUFSZ];
-	size_t i;
+	char buf[FORMAT_UUID_LEN];
 
 	switch (ps->type) {
 	case PT_STRING:
-		for (i = 0; i < len; i++) {
-			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
-				check_field(chk, 400, ps->name,
-				    "invalid_characters",
-				    "must not contain control characters");
-				return (NULL);
-			}
-		}
-		if (ps->max > 0 &&
-		    utf8_count(v, len) > (unsigned long long)ps->max) {
-			check_field(chk, 400, ps->name, "too_long",
-			    "must be at most %lld characters", ps->max);
-			return (NULL);
-		}
-		return (json_stringn(v, len));
+		return (param_string(ps, v, len, chk));
 	case PT_UUID:
-		if (!body_is_uuid(v, len))
+		if (!format_uuid(v, len))
 			break;
-		memcpy(buf, v, 36);
-		for (i = 0; i < 36; i++)
-			if (buf[i] >= 'A' && buf[i] <= 'F')
-				buf[i] = (char)(buf[i] - 'A' + 'a');
-		return (json_stringn(buf, 36));
+		memcpy(buf, v, FORMAT_UUID_LEN);
+		text_lower(buf, FORMAT_UUID_LEN);
+		return (json_stringn(buf, FORMAT_UUID_LEN));
 	case PT_INT:
-		return (param_int(ps, v, chk));
+		return (param_int(ps, v, len, chk));
 	case PT_BOOL:
 		if (strcmp(v, "true") == 0)
 			return (json_true());
@@ -304,12 +223,12 @@ param_value(const struct param_spec *ps, const char *v, size_t len,
 		    "must be true or false");
 		return (NULL);
 	case PT_ENUM:
-		if (choice_ok(ps->choices, v, len))
+		if (format_choice(ps->choices, v, len))
 			return (json_stringn(v, len));
 		choice_error(ps, chk);
 		return (NULL);
 	case PT_TIMESTAMP:
-		if (body_is_timestamp(v, len))
+		if (format_timestamp(v, len))
 			return (json_stringn(v, len));
 		check_field(chk, 400, ps->name, "invalid_format",
 		    "must be an RFC 3339 date-time with seconds and offset "
@@ -323,7 +242,7 @@ param_value(const struct param_spec *ps, const char *v, size_t len,
 			break;
 		return (json_stringn(v, len));
 	case PT_SORT:
-		if (choice_ok(ps->choices, v[0] == '-' ? v + 1 : v,
+		if (format_choice(ps->choices, v[0] == '-' ? v + 1 : v,
 		        v[0] == '-' ? len - 1 : len))
 			return (json_stringn(v, len));
 		choice_error(ps, chk);
@@ -331,63 +250,73 @@ param_value(const struct param_spec *ps, const char *v, size_t len,
 	case PT_FIELDS:
 		return (param_fields(ps, v, len, chk));
 	case PT_DATE:
-		if (body_is_date(v, len))
+		if (format_date(v, len))
 			return (json_stringn(v, len));
 		check_field(chk, 400, ps->name, "invalid_format",
 		    "must be a date YYYY-MM-DD");
 		return (NULL);
 	case PT_DECIMAL:
-		if (!body_decimal_canon(v, len, dec, sizeof(dec))) {
-			check_field(chk, 400, ps->name, "invalid_format",
-			    "must be a decimal with at most 16 digits before "
-			    "and 2 after the point");
-			return (NULL);
-		}
-		if (ps->min >= 0 && dec[0] == '-') {
-			check_field(chk, 400, ps->name, "out_of_range",
-			    "must not be negative");
-			return (NULL);
-		}
-		return (json_string(dec));
+		return (param_decimal(ps, v, len, chk));
 	}
 	check_field(chk, 400, ps->name, "invalid_format", "invalid value");
 	return (NULL);
 }
 
-/* Decimal only: no sign but '-', no spaces, no leading '+', no hex. */
 static json_t *
-param_int(const struct param_spec *ps, const char *v, struct check *chk)
+param_string(const struct param_spec *ps, const char *v, size_t len,
+    struct check *chk)
 {
-	const char *p;
-	long long n;
-	int neg;
-
-	p = v;
-	neg = (*p == '-');
-	if (neg)
-		p++;
-	if (*p == '\0')
-		goto bad;
-	for (n = 0; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			goto bad;
-		/* Saturate: anything this large is out of range anyway. */
-		if (n > 100000000000000000LL)
-			n = 100000000000000000LL;
-		else
-			n = n * 10 + (*p - '0');
+	if (text_has_controls(v, len)) {
+		check_field(chk, 400, ps->name, "invalid_characters",
+		    "must not contain control characters");
+		return (NULL);
 	}
-	if (neg)
-		n = -n;
+	if (ps->max > 0 &&
+	    text_utf8_count(v, len) > (unsigned long long)ps->max) {
+		check_field(chk, 400, ps->name, "too_long",
+		    "must be at most %lld characters", ps->max);
+		return (NULL);
+	}
+	return (json_stringn(v, len));
+}
+
+static json_t *
+param_int(const struct param_spec *ps, const char *v, size_t len,
+    struct check *chk)
+{
+	long long n;
+
+	if (!format_int(v, len, &n)) {
+		check_field(chk, 400, ps->name, "invalid_format",
+		    "must be an integer");
+		return (NULL);
+	}
 	if (n < ps->min || n > ps->max) {
 		check_field(chk, 400, ps->name, "out_of_range",
 		    "must be between %lld and %lld", ps->min, ps->max);
 		return (NULL);
 	}
 	return (json_integer(n));
-bad:
-	check_field(chk, 400, ps->name, "invalid_format", "must be an integer");
-	return (NULL);
+}
+
+static json_t *
+param_decimal(const struct param_spec *ps, const char *v, size_t len,
+    struct check *chk)
+{
+	char dec[FORMAT_DECIMAL_BUFSZ];
+
+	if (!format_decimal(v, len, dec, sizeof(dec))) {
+		check_field(chk, 400, ps->name, "invalid_format",
+		    "must be a decimal with at most 16 digits before "
+		    "and 2 after the point");
+		return (NULL);
+	}
+	if (ps->min >= 0 && dec[0] == '-') {
+		check_field(chk, 400, ps->name, "out_of_range",
+		    "must not be negative");
+		return (NULL);
+	}
+	return (json_string(dec));
 }
 
 static json_t *
@@ -405,7 +334,7 @@ param_fields(const struct param_spec *ps, const char *v, size_t len,
 		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
 			comma = end;
 		n = (size_t)(comma - p);
-		if (!choice_ok(ps->choices, p, n)) {
+		if (!format_choice(ps->choices, p, n)) {
 			json_decref(arr);
 			if (n == 0)
 				check_field(chk, 400, ps->name, "empty",

@@ -15,7 +15,7 @@
 #include <jwt.h>
 
 #include "codec.h"
-#include "json_body.h"
+#include "format.h"
 #include "token.h"
 
 #define TOKEN_MIN_SECRET 32
@@ -51,7 +51,7 @@ uuid_ok(const char *s)
 {
 	size_t i;
 
-	if (s == NULL || !body_is_uuid(s, strlen(s)))
+	if (s == NULL || !format_uuid(s, strlen(s)))
 		return (0);
 	for (i = 0; s[i] != '\0'; i++)
 		if (s[i] >= 'A' && s[i] <= 'F')
@@ -62,12 +62,7 @@ uuid_ok(const char *s)
 static int
 role_ok(const char *s)
 {
-	size_t i;
-
-	for (i = 0; s != NULL && token_roles[i] != NULL; i++)
-		if (strcmp(s, token_roles[i]) == 0)
-			return (1);
-	return (0);
+	return (s != NULL && format_choice(token_roles, s, strlen(s)));
 }
 
 char *

@@ -9,7 +9,7 @@
 #include <kore/http.h>
 
 #include "../http/router.h"
-#include "../lib/json_body.h"
+#include "../lib/schema.h"
 #include "../lib/query.h"
 
 /* Every resource, ending with NULL (resources.c). */

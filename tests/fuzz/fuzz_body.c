@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for body_parse, body_is_uuid and body_is_timestamp.
+ * libFuzzer harness for body_parse and the format checks it relies on.
  *
  * Input: one selector byte, then the request body.
  *   bits 0-3  content type (table below; 15 = the input up to the first
@@ -9,12 +9,12 @@
  *   bit  7    adds 4 to the table number: contacts-like nested table,
  *             companies-like table (the other two repeat 0 and 3)
  * Every table is parsed in both BODY_CREATE and BODY_PATCH mode. Checked:
- * no memory errors or leaks, and the invariants documented in
- * json_body.h, recursively through nested objects (status set on failure,
- * only declared writable members in the result, e-mails and UUIDs
+ * no memory errors or leaks, and the invariants documented in body.h
+ * and schema.h, recursively through nested objects (status set on
+ * failure, only declared writable members in the result, e-mails and UUIDs
  * lowercased, strings trimmed, decimals canonical, problem document always
- * renderable). The raw input also goes to body_is_uuid, body_is_timestamp,
- * body_is_date and body_decimal_canon.
+ * renderable). The raw input also goes to format_uuid, format_timestamp,
+ * format_date, format_decimal, format_email, format_url and format_int.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +23,8 @@
 
 #include <jansson.h>
 
-#include "json_body.h"
+#include "body.h"
+#include "format.h"
 #include "problem.h"
 
 #define LEN(a)	(sizeof(a) / sizeof((a)[0]))
@@ -212,7 +213,7 @@ static const char *const content_types[] = {
 static void check_members(json_t *, const struct field_spec *, size_t,
     enum body_mode);
 
-/* The canonical money text body_decimal_canon promises. */
+/* The canonical money text format_decimal promises. */
 static void
 check_decimal_text(const char *s)
 {
@@ -271,7 +272,7 @@ check_value(const struct field_spec *fs, json_t *v, enum body_mode mode)
 	case FT_UUID:
 		s = json_string_value(v);
 		n = json_string_length(v);
-		if (s == NULL || !body_is_uuid(s, n))
+		if (s == NULL || !format_uuid(s, n))
 			abort();
 		for (i = 0; i < n; i++)
 			if (s[i] >= 'A' && s[i] <= 'F')
@@ -296,7 +297,7 @@ check_value(const struct field_spec *fs, json_t *v, enum body_mode mode)
 			abort();
 		break;
 	case FT_TIMESTAMP:
-		if (!json_is_string(v) || !body_is_timestamp(
+		if (!json_is_string(v) || !format_timestamp(
 		    json_string_value(v), json_string_length(v)))
 			abort();
 		break;
@@ -306,7 +307,7 @@ check_value(const struct field_spec *fs, json_t *v, enum body_mode mode)
 			abort();
 		break;
 	case FT_DATE:
-		if (!json_is_string(v) || !body_is_date(json_string_value(v),
+		if (!json_is_string(v) || !format_date(json_string_value(v),
 		    json_string_length(v)))
 			abort();
 		break;
@@ -330,7 +331,7 @@ check_value(const struct field_spec *fs, json_t *v, enum body_mode mode)
 		    (strncasecmp(s, "http://", 7) != 0 &&
 		    strncasecmp(s, "https://", 8) != 0) ||
 		    json_string_length(v) > (size_t)(fs->max > 0 ? fs->max :
-		    BODY_URL_MAX_DEFAULT) || strchr(s, ' ') != NULL)
+		    SCHEMA_URL_MAX_DEFAULT) || strchr(s, ' ') != NULL)
 			abort();
 		/* No user information in the authority. */
 		s += strncasecmp(s, "http://", 7) == 0 ? 7 : 8;
@@ -453,9 +454,10 @@ check_result(json_t *out, const struct check *chk, const struct table *t,
 static void
 check_formats(const uint8_t *data, size_t size)
 {
-	char	 lower[64];
-	size_t	 i, n;
-	int	 u, t;
+	char		 lower[64];
+	size_t		 i, n;
+	long long	 iv;
+	int		 u, t;
 
 	for (n = 0; n <= size && n <= 40; n++) {
 		/* Exact-size copies so ASan sees any over-read. */
@@ -464,20 +466,26 @@ check_formats(const uint8_t *data, size_t size)
 		if (p == NULL)
 			abort();
 		memcpy(p, data, n);
-		u = body_is_uuid(p, n);
-		t = body_is_timestamp(p, n);
-		if (body_is_date(p, n) && (n != 10 || p[4] != '-'))
+		u = format_uuid(p, n);
+		t = format_timestamp(p, n);
+		if (format_date(p, n) && (n != 10 || p[4] != '-'))
+			abort();
+		if (format_email(p, n) && memchr(p, '@', n) == NULL)
+			abort();
+		if (format_url(p, n) && (n < 8 || memchr(p, ' ', n) != NULL))
+			abort();
+		if (format_int(p, n, &iv) && (n == 0 || (iv < 0 && p[0] != '-')))
 			abort();
 		/* Exact-size output buffer: the documented minimum. */
 		{
-			char *dec = malloc(BODY_DECIMAL_BUFSZ);
+			char *dec = malloc(FORMAT_DECIMAL_BUFSZ);
 
 			if (dec == NULL)
 				abort();
-			if (body_decimal_canon(p, n, dec, BODY_DECIMAL_BUFSZ))
+			if (format_decimal(p, n, dec, FORMAT_DECIMAL_BUFSZ))
 				check_decimal_text(dec);
-			if (body_decimal_canon(p, n, dec,
-			    BODY_DECIMAL_BUFSZ - 1))
+			if (format_decimal(p, n, dec,
+			    FORMAT_DECIMAL_BUFSZ - 1))
 				abort();
 			free(dec);
 		}
@@ -490,14 +498,17 @@ check_formats(const uint8_t *data, size_t size)
 			for (i = 0; i < n; i++)
 				lower[i] = (p[i] >= 'A' && p[i] <= 'F') ?
 				    (char)(p[i] - 'A' + 'a') : p[i];
-			if (!body_is_uuid(lower, n))
+			if (!format_uuid(lower, n))
 				abort();
 		}
 		free(p);
 	}
-	(void)body_is_uuid(NULL, 36);
-	(void)body_is_timestamp(NULL, 25);
-	(void)body_is_date(NULL, 10);
+	(void)format_uuid(NULL, 36);
+	(void)format_timestamp(NULL, 25);
+	(void)format_date(NULL, 10);
+	(void)format_email(NULL, 5);
+	(void)format_url(NULL, 10);
+	(void)format_int(NULL, 1, &iv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

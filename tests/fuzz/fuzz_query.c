@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "json_body.h"
+#include "format.h"
 #include "query.h"
 
 #define LEN(a)	(sizeof(a) / sizeof((a)[0]))
@@ -80,14 +80,14 @@ check_value(const struct param_spec *ps, json_t *v)
 		break;
 	case PT_UUID:
 		s = json_string_value(v);
-		if (s == NULL || !body_is_uuid(s, json_string_length(v)))
+		if (s == NULL || !format_uuid(s, json_string_length(v)))
 			abort();
 		for (i = 0; s[i] != '\0'; i++)
 			if (s[i] >= 'A' && s[i] <= 'F')
 				abort();
 		break;
 	case PT_TIMESTAMP:
-		if (!json_is_string(v) || !body_is_timestamp(
+		if (!json_is_string(v) || !format_timestamp(
 		    json_string_value(v), json_string_length(v)))
 			abort();
 		break;
@@ -107,16 +107,16 @@ check_value(const struct param_spec *ps, json_t *v)
 			abort();
 		break;
 	case PT_DATE:
-		if (!json_is_string(v) || !body_is_date(json_string_value(v),
+		if (!json_is_string(v) || !format_date(json_string_value(v),
 		    json_string_length(v)))
 			abort();
 		break;
 	case PT_DECIMAL: {
-		char	 canon[BODY_DECIMAL_BUFSZ];
+		char	 canon[FORMAT_DECIMAL_BUFSZ];
 
 		/* Canonical: canonicalising again changes nothing. */
 		if ((s = json_string_value(v)) == NULL ||
-		    !body_decimal_canon(s, strlen(s), canon, sizeof(canon)) ||
+		    !format_decimal(s, strlen(s), canon, sizeof(canon)) ||
 		    strcmp(canon, s) != 0 || (ps->min >= 0 && s[0] == '-'))
 			abort();
 		break;

@@ -23,7 +23,7 @@
 #include <openssl/hmac.h>
 
 #include "codec.h"
-#include "json_body.h"
+#include "format.h"
 #include "token.h"
 
 #define SECRET	"0123456789abcdef0123456789abcdef-fuzz"
@@ -39,7 +39,7 @@ lower_uuid(const char *s)
 {
 	size_t	i;
 
-	if (!body_is_uuid(s, strlen(s)))
+	if (!format_uuid(s, strlen(s)))
 		return (0);
 	for (i = 0; s[i] != '\0'; i++)
 		if (s[i] >= 'A' && s[i] <= 'F')

@@ -1,17 +1,15 @@
 /*
- * Strict JSON request bodies: content type, size, depth, duplicate keys,
- * unknown and read-only members, types and bounds, all checked against a
- * per-operation field table before anything reaches the database.
+ * Field tables for JSON request bodies: each operation declares its
+ * members (type, flags, bounds, choices, nested tables) and schema_check()
+ * walks a parsed object against them before anything reaches the database.
  */
-#ifndef CRM_LIB_JSON_BODY_H
-#define CRM_LIB_JSON_BODY_H
+#ifndef CRM_LIB_SCHEMA_H
+#define CRM_LIB_SCHEMA_H
 
 #include <stddef.h>
 #include <jansson.h>
 
 #include "problem.h"
-
-#define BODY_MAX_DEPTH 16
 
 enum field_type {
 	FT_STRING, /* UTF-8 string, min_len..max_len code points */
@@ -38,11 +36,9 @@ enum field_type {
 #define F_NULLABLE  0x04 /* JSON null accepted (clears the value) */
 
 /* Where a URL field sets no max. */
-#define BODY_URL_MAX_DEFAULT 2000
-/* Member names of an FT_JSON_OBJECT: 1..BODY_JSON_KEY_MAX bytes. */
-#define BODY_JSON_KEY_MAX 64
-/* Room for any canonical decimal: '-', 16 digits, '.', 2 digits, NUL. */
-#define BODY_DECIMAL_BUFSZ 21
+#define SCHEMA_URL_MAX_DEFAULT 2000
+/* Member names of an FT_JSON_OBJECT: 1..SCHEMA_JSON_KEY_MAX bytes. */
+#define SCHEMA_JSON_KEY_MAX 64
 
 struct field_spec {
 	const char *name;
@@ -64,36 +60,18 @@ struct field_spec {
 enum body_mode { BODY_CREATE, BODY_PATCH };
 
 /*
- * Parses and validates a request body. content_type is the raw header (may be
- * NULL). Returns a new object holding only the validated members (strings
- * trimmed of surrounding white space, e-mails and UUIDs lowercased), or NULL
- * with chk filled: 415 wrong content type, 413 over max_bytes, 400 malformed /
- * duplicate keys / too deep / not an object, 422 field errors (all of them,
- * up to CHECK_MAX_ERRORS). A PATCH body must hold at least one member.
- * Errors inside FT_OBJECT / FT_OBJECT_ARRAY members name their path
- * ("consent.sms.granted", "phones[1].number"). In BODY_PATCH mode nested
- * FT_OBJECT members are partial like the top level; FT_OBJECT_ARRAY items
- * are always complete objects (an array is replaced whole).
+ * Checks every member of the object in against spec and adds a 422 field
+ * error to chk for each bad one (up to CHECK_MAX_ERRORS), in document
+ * order, then one per missing F_REQUIRED member in BODY_CREATE mode.
+ * Returns a new object holding only the validated members (strings trimmed
+ * of surrounding white space, e-mails and UUIDs lowercased, decimals
+ * canonical), or NULL if anything was wrong. Errors inside FT_OBJECT /
+ * FT_OBJECT_ARRAY members name their path ("consent.sms.granted",
+ * "phones[1].number"). In BODY_PATCH mode nested FT_OBJECT members are
+ * partial like the top level; FT_OBJECT_ARRAY items are always complete
+ * objects (an array is replaced whole). Error messages never echo values.
  */
-json_t *body_parse(const char *content_type, const void *data, size_t len,
-    size_t max_bytes, const struct field_spec *spec, size_t nspec,
+json_t *schema_check(const struct field_spec *spec, size_t nspec, json_t *in,
     enum body_mode mode, struct check *chk);
-
-/*
- * Format checks shared with query.c and token.c (len bytes, no NUL needed):
- * canonical 8-4-4-4-12 hex UUID (either case), and an RFC 3339 date-time
- * with seconds and an offset that names a real calendar day. 1 if valid.
- */
-int body_is_uuid(const char *s, size_t len);
-int body_is_timestamp(const char *s, size_t len);
-/* "YYYY-MM-DD" naming a real calendar day, year 0001..9999. 1 if valid. */
-int body_is_date(const char *s, size_t len);
-/*
- * Money text: -?[0-9]{1,16}(\.[0-9]{1,2})? exactly. On success writes the
- * canonical form into out (at least BODY_DECIMAL_BUFSZ bytes): no leading
- * zeros, no trailing fraction zeros or '.', no "-0" ("007.50" -> "7.5",
- * "-0.00" -> "0") and returns 1; otherwise returns 0.
- */
-int body_decimal_canon(const char *s, size_t len, char *out, size_t outlen);
 
 #endif
