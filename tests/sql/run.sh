@@ -9,7 +9,7 @@ export PGHOST="$CRM_PGRUN" PGPORT="$CRM_PGPORT" PGUSER=postgres PGDATABASE=crm
 PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION IF NOT EXISTS pgtap'
 
 cd "$ROOT/tests/sql"
-files=( [0-9]*.sql )
+files=( *.sql )
 if [ $# -gt 0 ]; then files=( "$@" ); fi
 
 if [ -z "${CRM_TAP_PSQL:-}" ] && command -v pg_prove >/dev/null 2>&1; then
