@@ -5,25 +5,6 @@ BEGIN;
 \ir fixtures.psql
 SELECT plan(78);
 
-CREATE FUNCTION pg_temp.page_all(op text, ctx jsonb, args jsonb) RETURNS text[]
-LANGUAGE plpgsql AS $$
-DECLARE
-	ids text[] := '{}';
-	cur text;
-	r api.reply;
-	pages int := 0;
-BEGIN
-	LOOP
-		EXECUTE format('SELECT * FROM api.%I($1, $2)', op) INTO r
-		  USING ctx, CASE WHEN cur IS NULL THEN args ELSE args || jsonb_build_object('cursor', cur) END;
-		ids := ids || ARRAY(SELECT e->>'id' FROM jsonb_array_elements(r.body::jsonb->'data') e);
-		cur := r.body::jsonb->>'next_cursor';
-		pages := pages + 1;
-		EXIT WHEN cur IS NULL OR pages > 500;
-	END LOOP;
-	RETURN ids;
-END $$;
-
 -- A second rep; the manager's team holds rep1 (not rep2); a key with customer scopes.
 \o /dev/null
 SELECT (api.users_create(ctx_admin1, '{"email":"rep2@one.test","name":"Second Rep","role":"rep","password_hash":"h"}')).body::jsonb->>'id' AS rep2 FROM fx \gset

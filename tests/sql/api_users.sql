@@ -1,18 +1,43 @@
--- Operation details the C server relies on: statuses, shapes, constraint
--- names, If-Match, self-protection, key life cycle, grants.
+-- sql/api/users.sql: users_get/list/create/update: tenancy, filters, shapes, statuses, constraint names, If-Match, self-protection, deactivation.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(31);
+SELECT plan(24);
+
+-- Ten users in org 1, three sharing a name and in team1 (the filters below).
+\o /dev/null
+SELECT api.users_create(ctx_admin1, jsonb_build_object('email', 'u' || i || '@one.test',
+       'name', CASE WHEN i <= 3 THEN 'Same Name' ELSE 'User ' || (10 - i) END, 'role', 'rep', 'password_hash', 'h'))
+  FROM fx, generate_series(1, 7) i;
+SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', u.id))
+  FROM fx JOIN crm.users u ON u.org_id = fx.org1 AND u.name = 'Same Name';
+\o
+
 SET ROLE crm_app;
 
-SELECT is((api.ready('{}', '{}')).body::jsonb, '{"status":"ready"}'::jsonb, 'ready');
+-- Another organization's users answer exactly like missing ones.
+SELECT throws_ok(format('SELECT api.users_get(%L, %L)', ctx_admin1, jsonb_build_object('id', admin2)),
+                 'CR404', 'not found', 'users_get: other org user is 404') FROM fx;
+SELECT throws_ok(format('SELECT api.users_get(%L, %L)', ctx_admin1, jsonb_build_object('id', gen_random_uuid())),
+                 'CR404', 'not found', 'users_get: missing user is 404') FROM fx;
+SELECT throws_ok(format('SELECT api.users_get(%L, %L)', ctx_key1, jsonb_build_object('id', admin2)),
+                 'CR404', 'not found', 'users_get by API key: other org user is 404') FROM fx;
+SELECT throws_ok(format('SELECT api.users_update(%L, %L)', ctx_admin1, jsonb_build_object('id', admin2, 'patch', '{"name":"x"}'::jsonb)),
+                 'CR404', 'not found', 'users_update: other org user is 404') FROM fx;
+SELECT ok(NOT EXISTS (SELECT 1 FROM jsonb_array_elements((api.users_list(ctx_admin1, '{"limit":200}')).body::jsonb->'data') e
+                       WHERE e->>'org_id' <> org1::text), 'users_list shows only the caller''s org') FROM fx;
 
--- me and users_get shapes.
-SELECT is((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys((api.me(ctx_admin1, '{}')).body::jsonb) k),
-          ARRAY['active','created_at','email','id','name','org_id','organization','role','teams','updated_at','version'],
-          'me has the user members plus organization and teams') FROM fx;
-SELECT is((api.me(ctx_admin1, '{}')).body::jsonb->'organization'->>'slug', 'tap-one', 'me names the organization') FROM fx;
-SELECT throws_ok(format('SELECT api.me(%L, %L)', ctx_key1, '{}'), 'CR403', NULL, 'me refuses API keys') FROM fx;
+-- users_list filters.
+SELECT is(pg_temp.page_all('users_list', ctx_admin1, jsonb_build_object('limit', 2, 'team_id', team1)),
+          (SELECT array_agg(id::text ORDER BY name, id) FROM crm.users WHERE org_id = fx.org1 AND name = 'Same Name'),
+          'users_list team_id filter') FROM fx;
+SELECT is(pg_temp.page_all('users_list', ctx_admin1, '{"q":"%"}'), '{}'::text[],
+          'q is matched literally (no wildcard injection)') FROM fx;
+SELECT is(cardinality(pg_temp.page_all('users_list', ctx_admin1, '{"q":"ONE.TEST"}')), 10,
+          'q matches e-mail case-insensitively') FROM fx;
+SELECT is(pg_temp.page_all('users_list', ctx_admin1, '{"role":"manager"}'), ARRAY[manager1::text],
+          'role filter') FROM fx;
+
+-- users_get shapes.
 SELECT is((api.users_get(ctx_rep1, jsonb_build_object('id', admin1))).etag, '"1"', 'users_get: any role may read; ETag is the version') FROM fx;
 SELECT matches((api.users_get(ctx_rep1, jsonb_build_object('id', admin1))).body::jsonb->>'created_at',
                '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$', 'times are RFC 3339 UTC with Z') FROM fx;
@@ -43,38 +68,14 @@ SELECT throws_ok(format('SELECT api.users_update(%L, %L)', ctx_admin1, jsonb_bui
 SELECT throws_ok(format('SELECT api.users_update(%L, %L)', ctx_admin1, jsonb_build_object('id', admin1, 'patch', '{"role":"rep"}'::jsonb)),
                  'CR422', NULL, 'an admin cannot demote themself') FROM fx;
 
--- Teams and members.
-SELECT throws_ok(format('SELECT api.teams_create(%L, %L)', ctx_admin1, '{"name":"TEAM ONE"}'),
-                 '23505', NULL, 'team names are unique per org (teams__name__uq)') FROM fx;
-SELECT is((api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1))).location,
-          format('/v1/teams/%s/members/%s', team1, rep1), 'team_members_add: 201 with Location') FROM fx;
-SELECT throws_ok(format('SELECT api.team_members_add(%L, %L)', ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1)),
-                 '23505', NULL, 'already a member is 23505 (team_members__user_id__uq)') FROM fx;
-SELECT is((api.teams_get(ctx_rep1, jsonb_build_object('id', team1))).body::jsonb->>'member_count', '1', 'member_count counts') FROM fx;
-SELECT is((api.team_members_remove(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1))).status, 204,
-          'team_members_remove answers 204') FROM fx;
-SELECT throws_ok(format('SELECT api.team_members_remove(%L, %L)', ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1)),
-                 'CR404', NULL, 'removing a non-member is 404') FROM fx;
+-- Deactivation revokes the user's sessions at once.
+SELECT api.login_succeed('{"request_id":"s","ip":"192.0.2.1"}',
+       jsonb_build_object('user_id', manager1, 'org_id', org1, 'refresh_hash', 'rt-m3', 'refresh_ttl', 3600)) FROM fx;
+SELECT is((api.users_update(ctx_admin1, jsonb_build_object('id', manager1, 'patch', '{"active":false}'::jsonb))).status, 200,
+          'admin deactivates the manager') FROM fx;
+SELECT isnt((SELECT revoked_at FROM crm.refresh_tokens WHERE token_hash = 'rt-m3'), NULL,
+            'deactivation revokes the user''s refresh tokens');
 
--- API keys.
-SELECT throws_ok(format('SELECT api.api_keys_create(%L, %L)', ctx_admin1,
-                        '{"name":"k","scopes":["users:read"],"key_hash":"kh-past","prefix":"p","expires_at":"2001-01-01T00:00:00Z"}'),
-                 'CR422', NULL, 'expires_at in the past is 422') FROM fx;
-SELECT throws_ok(format('SELECT api.api_keys_create(%L, %L)', ctx_admin1, '{"name":"k","scopes":["root:all"],"key_hash":"kh-bad","prefix":"p"}'),
-                 '23514', NULL, 'unknown scope violates api_keys__scopes__ck') FROM fx;
-SELECT is((api.api_keys_revoke(ctx_admin1, jsonb_build_object('id', key1))).status, 204, 'api_keys_revoke answers 204') FROM fx;
-SELECT is((api.api_keys_revoke(ctx_admin1, jsonb_build_object('id', key1))).status, 204, 'revoking again is still 204') FROM fx;
-SELECT throws_ok(format('SELECT api.users_list(%L, %L)', ctx_key1, '{}'), 'CR401', NULL, 'a revoked key no longer authenticates') FROM fx;
-
--- password_change: audited and redacted.
-SELECT is((api.password_change(ctx_rep1, '{"password_hash":"new-hash"}')).status, 204, 'password_change answers 204') FROM fx;
-SELECT is((SELECT a.new_values->>'password_hash' FROM crm.audit_log a
-            WHERE a.record_id = fx.rep1 AND a.action = 'update' AND a.request_id = 'req-rep1'),
-          '[redacted]', 'password_change is audited with the hash redacted') FROM fx;
 RESET ROLE;
-
-SELECT ok(NOT has_function_privilege('crm_app', 'crm.create_organization(text,text,text,text,text)', 'EXECUTE'),
-          'crm_app cannot bootstrap organizations');
-
 SELECT * FROM finish();
 ROLLBACK;
