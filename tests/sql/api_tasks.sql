@@ -1,6 +1,4 @@
--- Tasks and calendar events: kind rules, assignment, visibility (assignee or
--- related record), completion, overdue, the agenda with +03:30 offsets,
--- reminders (due once, ack idempotent), audit, merge.
+-- sql/api/tasks.sql: tasks_*, agenda and reminders_*: kind rules, assignment, visibility, completion, overdue, the agenda with +03:30 offsets, reminders (due once, ack idempotent), audit, merge.
 BEGIN;
 \ir fixtures.psql
 SELECT plan(50);

@@ -1,7 +1,7 @@
--- sql/crm/contacts.sql: the contact document (inlinable, generic plan, page order, joins), birthday windows.
+-- sql/crm/contacts.sql: the contact document (inlinable, generic plan, page order, joins), birthday windows, phone and e-mail keys of bulk writes.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(8);
+SELECT plan(11);
 
 -- crm.contact_doc is a bare expression, inlined into every read.
 SELECT is(l.lanname, 'sql', p.proname || ' is an inlinable SQL expression')
@@ -35,6 +35,28 @@ SELECT is((SELECT j->1 FROM page), crm.contact_json(c), 'page element = single-r
 SELECT is((SELECT j->1->'company'->>'name' FROM page), 'Hot Co', 'the company is joined in');
 SELECT is((SELECT j->1->'owner'->>'name' FROM page), 'One Rep', 'the owner is joined in');
 SELECT is(crm.contacts_json('{}'::crm.contacts[])::text, '[]', 'an empty page is []');
+
+-- Contact keys from the statement-level trigger: every new contact of a
+-- bulk insert; a phone change re-keys only that contact.
+SELECT set_config('crm.actor_system', 'tap-bulk', true) \g /dev/null
+-- Three contacts in one INSERT.
+CREATE TEMP TABLE bulk_c AS
+WITH ins AS (
+	INSERT INTO crm.contacts (org_id, first_name, last_name, phones, emails, owner_id)
+	SELECT fx.org1, 'Bulk' || i, 'Contact', jsonb_build_array(jsonb_build_object('label', 'mobile', 'number', '0912 000 000' || i)),
+	       CASE WHEN i = 2 THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('label', 'work', 'address', 'Bulk' || i || '@Example.test')) END,
+	       fx.rep1
+	  FROM fx, generate_series(1, 3) i
+	RETURNING id, first_name)
+SELECT * FROM ins;
+SELECT is((SELECT array_agg(p.key ORDER BY p.key) FROM crm.contact_phones p JOIN bulk_c c ON c.id = p.contact_id),
+          ARRAY['989120000001', '989120000002', '989120000003'], 'every new contact gets its phone key');
+SELECT is((SELECT array_agg(e.address ORDER BY e.address) FROM crm.contact_emails e JOIN bulk_c c ON c.id = e.contact_id),
+          ARRAY['bulk1@example.test', 'bulk3@example.test'], 'and its e-mail keys (none for the one without e-mail)');
+-- Phones changed by an update re-key only that contact.
+UPDATE crm.contacts c SET phones = '[{"label":"mobile","number":"+98 935 111 2222"}]' FROM bulk_c b WHERE c.id = b.id AND b.first_name = 'Bulk2';
+SELECT is((SELECT array_agg(p.key ORDER BY p.key) FROM crm.contact_phones p JOIN bulk_c c ON c.id = p.contact_id),
+          ARRAY['989120000001', '989120000003', '989351112222'], 'a phone change re-keys that contact only');
 
 SELECT * FROM finish();
 ROLLBACK;
