@@ -1,7 +1,7 @@
 -- sql/api/contacts.sql: contacts_* operations: create, search, owners, visibility, validation, duplicates, If-Match, delete, history, timeline, merge, the inlined read, projection, paging, index use.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(90);
+SELECT plan(91);
 
 -- A second rep; the manager's team holds rep1 (not rep2); a key with customer scopes; a telephony key.
 \o /dev/null
@@ -192,48 +192,85 @@ SELECT api.api_keys_create(ctx_admin1, '{"name":"contacts","scopes":["contacts:r
   FROM fx;
 SELECT (api.companies_create(ctx_admin1, jsonb_build_object('name', 'Read Co', 'owner_id', rep1))).body::jsonb->>'id' AS co FROM fx \gset
 SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Rana', 'company_id', :'co', 'tags', '["vip"]'::jsonb,
-        'phones', '[{"label":"mobile","number":"0912 444 5566"}]'::jsonb))).body::jsonb->>'id' AS c1 FROM fx \gset
+        'phones', '[{"label":"mobile","number":"0912 444 5566"}]'::jsonb))).body::jsonb->>'id' AS rana FROM fx \gset
 SELECT (api.contacts_create(:'ctx_rep8', '{"first_name":"Lone"}')).body::jsonb->>'id' AS c8 \gset
 \o
 -- The planner must inline them (STABLE set-returning SQL functions with no
 -- SET clause): a Function Scan on them would mean one call per request.
-SELECT unalike(pg_temp.plan(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_rep1, jsonb_build_object('id', :'c1'))),
+SELECT unalike(pg_temp.plan(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_rep1, jsonb_build_object('id', :'rana'))),
               '%Function Scan on contacts_get %', 'api.contacts_get is inlined into the caller''s statement') FROM fx;
 SELECT is(p.provolatile::text || p.proretset::text, 'strue', p.proname || ' is STABLE and set-returning')
   FROM pg_proc p WHERE p.oid IN ('api.contacts_get(jsonb, jsonb)'::regprocedure)
  ORDER BY p.proname;
 
--- The body is the contact's JSON as lists build it.
-SELECT is((SELECT r.body::jsonb FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r), crm.contact_json(c),
-          'the read answers the contact''s JSON') FROM fx, crm.contacts c WHERE c.id = :'c1';
-SELECT is((SELECT r.etag FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r), '"1"', 'ETag is the version') FROM fx;
-SELECT is((SELECT r.body::jsonb->'company'->>'name' FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r),
+-- The body: every member of the document, literal but for ids and times.
+SELECT is((SELECT r.body::jsonb FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'rana')) r),
+          format('{"id": "%1$s", "first_name": "Rana", "last_name": null, "display_name": "Rana",
+                   "phones": [{"label": "mobile", "number": "0912 444 5566", "key": "989124445566"}], "emails": [],
+                   "birthday": null, "city": null, "address": null, "job_title": null,
+                   "company_id": "%2$s", "company": {"id": "%2$s", "name": "Read Co"},
+                   "lifecycle_stage": "lead", "lead_source": null, "campaign_id": null, "lead_score": 0, "tags": ["vip"],
+                   "custom_fields": {}, "consent": {"sms": null, "email": null, "phone": null}, "preferences": {}, "notes": null,
+                   "owner_id": "%3$s", "owner": {"id": "%3$s", "name": "One Rep"}, "merged_into": null,
+                   "created_at": "%4$s", "updated_at": "%4$s", "created_by": "%3$s", "updated_by": "%3$s", "version": 1}',
+                 :'rana', :'co', fx.rep1, pg_temp.utc(c.created_at))::jsonb,
+          'the read answers the contact''s document, every member') FROM fx, crm.contacts c WHERE c.id = :'rana';
+-- And with every member set: dates, custom values, consent, campaign, preferences.
+\o /dev/null
+SELECT (api.campaigns_create(ctx_admin1, '{"name":"Read campaign"}')).body::jsonb->>'id' AS rcamp FROM fx \gset
+SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Sara', 'last_name', 'Kamali', 'display_name', 'Dr. Sara Kamali',
+        'phones', '[{"label":"work","number":"+98 21 8888 1234"},{"number":"0935 222 3344"}]'::jsonb,
+        'emails', '[{"label":"work","address":"Sara@Read.test"},"sara@home.test"]'::jsonb,
+        'birthday', '1990-03-21', 'city', 'Shiraz', 'address', 'Zand St. 1', 'job_title', 'Buyer', 'company_id', :'co',
+        'lifecycle_stage', 'customer', 'lead_source', 'fair', 'campaign_id', :'rcamp', 'lead_score', 42, 'tags', '["vip","gold"]'::jsonb,
+        'custom_fields', '{"tier":"b","visits":7}'::jsonb,
+        'consent', '{"sms":{"granted":true,"source":"web form","at":"2025-01-02T03:04:05Z"},"email":{"granted":false}}'::jsonb,
+        'preferences', '{"language":"fa","call_after":"10:00"}'::jsonb, 'notes', 'Prefers mornings'))).body::jsonb->>'id' AS sara FROM fx \gset
+\o
+SELECT is((SELECT r.body::jsonb FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'sara')) r),
+          format('{"id": "%1$s", "first_name": "Sara", "last_name": "Kamali", "display_name": "Dr. Sara Kamali",
+                   "phones": [{"label": "work", "number": "+98 21 8888 1234", "key": "982188881234"},
+                              {"label": null, "number": "0935 222 3344", "key": "989352223344"}],
+                   "emails": [{"label": "work", "address": "sara@read.test"}, {"label": null, "address": "sara@home.test"}],
+                   "birthday": "1990-03-21", "city": "Shiraz", "address": "Zand St. 1", "job_title": "Buyer",
+                   "company_id": "%2$s", "company": {"id": "%2$s", "name": "Read Co"},
+                   "lifecycle_stage": "customer", "lead_source": "fair", "campaign_id": "%5$s", "lead_score": 42, "tags": ["vip", "gold"],
+                   "custom_fields": {"tier": "b", "visits": 7},
+                   "consent": {"sms": {"granted": true, "at": "2025-01-02T03:04:05.000000Z", "source": "web form"},
+                               "email": {"granted": false, "at": "%4$s", "source": null}, "phone": null},
+                   "preferences": {"language": "fa", "call_after": "10:00"}, "notes": "Prefers mornings",
+                   "owner_id": "%3$s", "owner": {"id": "%3$s", "name": "One Rep"}, "merged_into": null,
+                   "created_at": "%4$s", "updated_at": "%4$s", "created_by": "%3$s", "updated_by": "%3$s", "version": 1}',
+                 :'sara', :'co', fx.rep1, pg_temp.utc(c.created_at), :'rcamp')::jsonb,
+          'a contact with every member set reads back literally') FROM fx, crm.contacts c WHERE c.id = :'sara';
+SELECT is((SELECT r.etag FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'rana')) r), '"1"', 'ETag is the version') FROM fx;
+SELECT is((SELECT r.body::jsonb->'company'->>'name' FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'rana')) r),
           'Read Co', 'company joined in') FROM fx;
-SELECT is((SELECT r.body::jsonb->'owner'->>'name' FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1')) r),
+SELECT is((SELECT r.body::jsonb->'owner'->>'name' FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'rana')) r),
           'One Rep', 'owner joined in') FROM fx;
-SELECT is((SELECT count(*) FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1'))), 1::bigint, 'exactly one row') FROM fx;
+SELECT is((SELECT count(*) FROM api.contacts_get(ctx_rep1, jsonb_build_object('id', :'rana'))), 1::bigint, 'exactly one row') FROM fx;
 
 -- Visibility: the manager of the owner's team and an admin see it; another
 -- rep, a manager of no team of the owner and another organization do not.
-SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get(ctx_manager1, jsonb_build_object('id', :'c1')) r), :'c1',
+SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get(ctx_manager1, jsonb_build_object('id', :'rana')) r), :'rana',
           'the owner''s manager sees it') FROM fx;
 SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get(ctx_admin1, jsonb_build_object('id', :'c8')) r), :'c8',
           'an admin sees every contact') FROM fx;
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_manager1, jsonb_build_object('id', :'c8'))), 'CR404',
           'a manager does not see a rep outside their teams') FROM fx;
-SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', :'ctx_rep8', jsonb_build_object('id', :'c1'))), 'CR404',
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', :'ctx_rep8', jsonb_build_object('id', :'rana'))), 'CR404',
           'another rep: 404');
-SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_admin2, jsonb_build_object('id', :'c1'))), 'CR404',
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_admin2, jsonb_build_object('id', :'rana'))), 'CR404',
           'another organization: 404') FROM fx;
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_rep1, '{"id":"not-a-uuid"}')), 'CR404',
           'an id that is no UUID: 404') FROM fx;
 
 -- Callers: an unknown or deactivated user is 401, like crm.begin says.
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)',
-                             jsonb_build_object('user_id', gen_random_uuid(), 'org_id', org1), jsonb_build_object('id', :'c1'))),
+                             jsonb_build_object('user_id', gen_random_uuid(), 'org_id', org1), jsonb_build_object('id', :'rana'))),
           'CR401', 'an unknown user: 401') FROM fx;
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', jsonb_set(ctx_rep1, '{user_id}', '"not-a-uuid"'),
-                             jsonb_build_object('id', :'c1'))), 'CR401', 'a user id that is no UUID: 401, as crm.begin answers') FROM fx;
+                             jsonb_build_object('id', :'rana'))), 'CR401', 'a user id that is no UUID: 401, as crm.begin answers') FROM fx;
 UPDATE crm.users SET active = false WHERE id = :'rep8';
 SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', :'ctx_rep8', jsonb_build_object('id', :'c8'))), 'CR401',
           'a deactivated user: 401');
@@ -242,22 +279,22 @@ SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', :'ctx_rep
 SELECT is((SELECT r.body::jsonb->>'id' FROM api.contacts_get('{"request_id":"k","ip":"10.0.0.9","api_key_hash":"tap-key-contacts"}',
                                                              jsonb_build_object('id', :'c8')) r), :'c8',
           'an API key with contacts:read reads any contact of its organization');
-SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_key1, jsonb_build_object('id', :'c1'))), 'CR403',
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', ctx_key1, jsonb_build_object('id', :'rana'))), 'CR403',
           'an API key without contacts:read: 403') FROM fx;
-SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', '{"api_key_hash":"no-such-key"}', jsonb_build_object('id', :'c1'))),
+SELECT is(pg_temp.err(format('SELECT * FROM api.contacts_get(%L, %L)', '{"api_key_hash":"no-such-key"}', jsonb_build_object('id', :'rana'))),
           'CR401', 'an unknown API key: 401');
 SELECT isnt((SELECT last_used_at FROM crm.api_keys WHERE key_hash = 'tap-key-contacts'), NULL, 'a key''s read stamps its last use');
 
 
 -- fields= projects a record and every element of a page.
-SELECT (api.companies_create(ctx_admin1, jsonb_build_object('name', 'Hot Co', 'owner_id', rep1))).body::jsonb->>'id' AS co FROM fx \gset
-SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Zed', 'company_id', :'co'))).body::jsonb->>'id' AS c1 FROM fx \gset
-SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Amy","phones":[{"label":"mobile","number":"0912 111 2233"}]}')).body::jsonb->>'id' AS c2 FROM fx \gset
-SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Bob"}')).body::jsonb->>'id' AS c3 FROM fx \gset
-SELECT is((api.contacts_get(ctx_rep1, jsonb_build_object('id', :'c1', 'fields', '["display_name"]'::jsonb))).body::jsonb,
-          jsonb_build_object('id', :'c1', 'display_name', 'Zed'), 'fields= projects the record (id always)') FROM fx;
+SELECT (api.companies_create(ctx_admin1, jsonb_build_object('name', 'Hot Co', 'owner_id', rep1))).body::jsonb->>'id' AS hotco FROM fx \gset
+SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Zed', 'company_id', :'hotco'))).body::jsonb->>'id' AS zed FROM fx \gset
+SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Amy","phones":[{"label":"mobile","number":"0912 111 2233"}]}')).body::jsonb->>'id' AS amy FROM fx \gset
+SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Bob"}')).body::jsonb->>'id' AS bob FROM fx \gset
+SELECT is((api.contacts_get(ctx_rep1, jsonb_build_object('id', :'zed', 'fields', '["display_name"]'::jsonb))).body::jsonb,
+          jsonb_build_object('id', :'zed', 'display_name', 'Zed'), 'fields= projects the record (id always)') FROM fx;
 SELECT is((api.contacts_list(ctx_rep1, '{"fields":["first_name"],"limit":2}')).body::jsonb->'data',
-          jsonb_build_array(jsonb_build_object('id', :'c3', 'first_name', 'Bob'), jsonb_build_object('id', :'c2', 'first_name', 'Amy')),
+          jsonb_build_array(jsonb_build_object('id', :'bob', 'first_name', 'Bob'), jsonb_build_object('id', :'amy', 'first_name', 'Amy')),
           'fields= projects every element of a page') FROM fx;
 
 -- Index use at 20k contacts.

@@ -63,7 +63,7 @@ SELECT is(pg_temp.err(format('SELECT api.deals_create(%L, %L)', ctx_keyd, jsonb_
 SELECT set_config('crm.actor_system', 'test', true) \g /dev/null
 UPDATE crm.deals SET stage_entered_at = now() - interval '3 days 5 seconds' WHERE id = :'d1';
 SELECT set_config('crm.actor_system', '', true) \g /dev/null
-SELECT is((SELECT r.status || ' ' || (r.body::jsonb->>'stage_entered_at' = crm.ts(now()))::text
+SELECT is((SELECT r.status || ' ' || (r.body::jsonb->>'stage_entered_at' = pg_temp.utc(now()))::text
              FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'if_match', 1, 'patch', jsonb_build_object('stage_id', :'s_qual'))) r),
           '200 true', 'moving a deal: stage_entered_at is the move time') FROM fx;
 SELECT set_config('crm.actor_system', 'test', true) \g /dev/null
@@ -87,7 +87,7 @@ SELECT is(pg_temp.err(format('SELECT api.deals_update(%L, %L)', ctx_rep1, jsonb_
 SELECT is((SELECT (r.body::jsonb->>'status') || ' ' || (r.body::jsonb->>'lost_at' IS NOT NULL)::text || ' ' || (r.body::jsonb->>'lost_reason')
              FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'patch', jsonb_build_object('stage_id', :'s_lost', 'lost_reason', 'too expensive'))) r),
           'lost true too expensive', 'lost: status lost, lost_at set') FROM fx;
-SELECT is((SELECT (r.body::jsonb->>'status') || ' ' || (r.body::jsonb->>'won_at' = crm.ts(now()))::text || ' ' || coalesce(r.body::jsonb->>'lost_at', 'null')
+SELECT is((SELECT (r.body::jsonb->>'status') || ' ' || (r.body::jsonb->>'won_at' = pg_temp.utc(now()))::text || ' ' || coalesce(r.body::jsonb->>'lost_at', 'null')
                   || ' ' || coalesce(r.body::jsonb->>'lost_reason', 'null') || ' ' || (r.body::jsonb->>'weighted_amount')
              FROM api.deals_update(ctx_rep1, jsonb_build_object('id', :'d1', 'patch', jsonb_build_object('stage_id', :'s_won'))) r),
           'won true null null 1250.50', 'won: won_at set, lost_at and lost_reason cleared') FROM fx;

@@ -1,7 +1,7 @@
 -- sql/crm/contacts.sql: the contact document (inlinable, generic plan, page order, joins), birthday windows, phone and e-mail keys of bulk writes.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(11);
+SELECT plan(12);
 
 -- crm.contact_doc is a bare expression, inlined into every read.
 SELECT is(l.lanname, 'sql', p.proname || ' is an inlinable SQL expression')
@@ -19,19 +19,40 @@ SELECT ok(crm.birthday_within('1990-01-03', '2024-12-28', 10) AND NOT crm.birthd
           AND crm.birthday_within('1985-12-30', '2024-12-28', 10) AND NOT crm.birthday_within('1985-12-27', '2024-12-28', 10),
           'birthday_within wraps from December into January');
 
+\o /dev/null
 SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', manager1)) FROM fx;
 SELECT api.team_members_add(ctx_admin1, jsonb_build_object('team_id', team1, 'user_id', rep1)) FROM fx;
 SELECT (api.companies_create(ctx_admin1, jsonb_build_object('name', 'Hot Co', 'owner_id', rep1))).body::jsonb->>'id' AS co FROM fx \gset
 SELECT (api.contacts_create(ctx_rep1, jsonb_build_object('first_name', 'Zed', 'company_id', :'co'))).body::jsonb->>'id' AS c1 FROM fx \gset
 SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Amy","phones":[{"label":"mobile","number":"0912 111 2233"}]}')).body::jsonb->>'id' AS c2 FROM fx \gset
 SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Bob"}')).body::jsonb->>'id' AS c3 FROM fx \gset
+\o
 
--- The page JSON keeps the array's order and each element is the record's JSON.
+-- The page JSON keeps the array's order; each element is the record's document.
 CREATE TEMP TABLE page AS
 SELECT crm.contacts_json(ARRAY(SELECT c FROM crm.contacts c JOIN unnest(ARRAY[:'c3', :'c1', :'c2']::uuid[]) WITH ORDINALITY o(id, n)
                                ON c.id = o.id ORDER BY o.n))::jsonb AS j;
 SELECT is(ARRAY(SELECT e->>'id' FROM page, jsonb_array_elements(j) e), ARRAY[:'c3', :'c1', :'c2'], 'contacts_json keeps the order');
-SELECT is((SELECT j->1 FROM page), crm.contact_json(c), 'page element = single-record JSON') FROM crm.contacts c WHERE c.id = :'c1';
+SELECT is((SELECT j->1 FROM page),
+          format('{"id": "%1$s", "first_name": "Zed", "last_name": null, "display_name": "Zed", "phones": [], "emails": [],
+                   "birthday": null, "city": null, "address": null, "job_title": null,
+                   "company_id": "%2$s", "company": {"id": "%2$s", "name": "Hot Co"},
+                   "lifecycle_stage": "lead", "lead_source": null, "campaign_id": null, "lead_score": 0, "tags": [],
+                   "custom_fields": {}, "consent": {"sms": null, "email": null, "phone": null}, "preferences": {}, "notes": null,
+                   "owner_id": "%3$s", "owner": {"id": "%3$s", "name": "One Rep"}, "merged_into": null,
+                   "created_at": "%4$s", "updated_at": "%4$s", "created_by": "%3$s", "updated_by": "%3$s", "version": 1}',
+                 :'c1', :'co', fx.rep1, pg_temp.utc(c.created_at))::jsonb,
+          'a page element is the record''s whole document') FROM fx, crm.contacts c WHERE c.id = :'c1';
+SELECT is(crm.contact_json(c),
+          format('{"id": "%1$s", "first_name": "Amy", "last_name": null, "display_name": "Amy",
+                   "phones": [{"label": "mobile", "number": "0912 111 2233", "key": "989121112233"}], "emails": [],
+                   "birthday": null, "city": null, "address": null, "job_title": null, "company_id": null, "company": null,
+                   "lifecycle_stage": "lead", "lead_source": null, "campaign_id": null, "lead_score": 0, "tags": [],
+                   "custom_fields": {}, "consent": {"sms": null, "email": null, "phone": null}, "preferences": {}, "notes": null,
+                   "owner_id": "%2$s", "owner": {"id": "%2$s", "name": "One Rep"}, "merged_into": null,
+                   "created_at": "%3$s", "updated_at": "%3$s", "created_by": "%2$s", "updated_by": "%2$s", "version": 1}',
+                 :'c2', fx.rep1, pg_temp.utc(c.created_at))::jsonb,
+          'contact_json of one record: its whole document') FROM fx, crm.contacts c WHERE c.id = :'c2';
 SELECT is((SELECT j->1->'company'->>'name' FROM page), 'Hot Co', 'the company is joined in');
 SELECT is((SELECT j->1->'owner'->>'name' FROM page), 'One Rep', 'the owner is joined in');
 SELECT is(crm.contacts_json('{}'::crm.contacts[])::text, '[]', 'an empty page is []');

@@ -55,7 +55,7 @@ SELECT is(crm.fold(U&'  \0643\0631\064A\0645\0020\0020\0623\062D\0645\062F  '), 
 SELECT is(crm.fold(U&'\06F0\06F9\06F1\06F2\00A0\0661\0662'), '0912 12', 'Persian and Arabic-Indic digits fold');
 SELECT is(crm.fold(U&'\0646\06CC\06A9\200C\0646\0627\0645\0640'), 'نیکنام', 'zero-width non-joiner and tatweel are removed');
 
-SELECT is(crm.fold('علي'), crm.fold('علی'), 'fold: Arabic ي equals Persian ی');
+SELECT is(crm.fold('علي'), 'علی', 'fold: Arabic ي becomes Persian ی');
 SELECT is(crm.fold(E'  كِتاب\u200Cخانه  ۀ  أإآ ٠١۲ '), 'کتابخانه ه ااا 012', 'fold: ک, diacritics, ZWNJ, ۀ, alef forms, digits, spaces');
 
 -- Bare expressions must stay LANGUAGE sql: the planner inlines those, and a
