@@ -1,7 +1,7 @@
--- sql/api/deals.sql: deals_* operations: defaults, validation, stage history with exact durations, won/lost rules, rotting, visibility, paging, pipeline moves, audit, merge.
+-- sql/api/deals.sql: deals_* operations: defaults, validation, stage history with exact durations, won/lost rules, rotting, visibility, paging, pipeline moves, audit, merge, delete.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(47);
+SELECT plan(53);
 
 -- rep2 outside the manager's team; keys for deals and for other scopes.
 \o /dev/null
@@ -154,6 +154,32 @@ SELECT ok((SELECT count(*) FROM crm.audit_log a WHERE a.table_name = 'deals' AND
 SELECT (api.deals_create(ctx_rep1, jsonb_build_object('title', 'From source', 'pipeline_id', :'pid', 'contact_id', :'c2'))).body::jsonb->>'id' AS d4 FROM fx \gset
 SELECT is((api.contacts_merge(ctx_rep1, jsonb_build_object('id', :'c1', 'source_id', :'c2'))).status, 200, 'merge c2 into c1') FROM fx;
 SELECT is((SELECT d.contact_id::text FROM crm.deals d WHERE d.id = :'d4'), :'c1', 'merge moves the source''s deals');
+
+-- Delete.
+SELECT is(pg_temp.err(format('SELECT api.deals_delete(%L, %L)', ctx_rep1, jsonb_build_object('id', :'d3'))), 'CR404',
+          'deals_delete: another rep''s deal is 404') FROM fx;
+-- d4 as the merge left it: c1's, version 2, in the pipeline's first stage.
+SELECT is((SELECT jsonb_build_object('status', r.status, 'body', r.body::jsonb)
+             FROM api.deals_delete(ctx_rep1, jsonb_build_object('id', :'d4', 'if_match', 9)) r),
+          format('{"status": 412, "body": {"type": "urn:crm:problem:precondition-failed", "title": "Precondition Failed", "status": 412,
+                   "detail": "the record was changed by someone else (If-Match is stale)", "instance": "req-rep1",
+                   "current": {"id": "%1$s", "title": "From source", "pipeline_id": "%2$s", "stage_id": "%3$s",
+                               "stage": {"id": "%3$s", "name": "Lead", "kind": "open", "probability": 10},
+                               "status": "open", "amount": null, "currency": null, "weighted_amount": null,
+                               "expected_close_date": null, "won_at": null, "lost_at": null, "lost_reason": null,
+                               "contact_id": "%4$s", "contact": {"id": "%4$s", "display_name": "علي رضائي"},
+                               "company_id": null, "company": null, "campaign_id": null, "notes": null,
+                               "owner_id": "%5$s", "owner": {"id": "%5$s", "name": "One Rep"}, "is_stale": false,
+                               "stage_entered_at": "%6$s", "created_at": "%6$s", "updated_at": "%6$s",
+                               "created_by": "%5$s", "updated_by": "%5$s", "version": 2}}}',
+                 :'d4', :'pid', :'s_lead', :'c1', fx.rep1, pg_temp.utc(d.created_at))::jsonb,
+          'deals_delete: a stale If-Match is 412 with the current deal') FROM fx, crm.deals d WHERE d.id = :'d4';
+SELECT is((api.deals_delete(ctx_rep1, jsonb_build_object('id', :'d4'))).status, 204, 'deals_delete answers 204') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_get(%L, %L)', ctx_rep1, jsonb_build_object('id', :'d4'))), 'CR404', 'a deleted deal is 404') FROM fx;
+SELECT is((SELECT array_agg(e->>'title' ORDER BY e->>'title') FROM jsonb_array_elements((api.deals_list(ctx_admin1, '{"limit":200}')).body::jsonb->'data') e),
+          ARRAY['Big order', 'From campaign', 'Rep2 deal', 'Sleepy'], 'and leaves the list') FROM fx;
+SELECT is(pg_temp.err(format('SELECT api.deals_delete(%L, %L)', ctx_key1, jsonb_build_object('id', :'d1'))), 'CR403',
+          'deals_delete: a key without deals:write is 403') FROM fx;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,7 @@
--- sql/api/lookup.sql: lookup_phone (one inlined statement; any number format; the caller's visible contacts; profile with last activities and open deals).
+-- sql/api/lookup.sql: lookup_phone (one inlined statement; any number format; the caller's visible contacts; profile with last activities and open deals) and tags_list.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(13);
+SELECT plan(17);
 
 -- rep2 outside the manager's team; a telephony key and a deals key.
 \o /dev/null
@@ -90,6 +90,15 @@ SELECT is((SELECT r.body::jsonb->'matches' FROM api.lookup_phone(ctx_admin2, '{"
           'another organization finds nothing') FROM fx;
 SELECT is(pg_temp.err(format('SELECT * FROM api.lookup_phone(%L, %L)', jsonb_build_object('user_id', gen_random_uuid(), 'org_id', org1),
                              '{"number":"09124445566"}')), 'CR401', 'lookup by an unknown user: 401') FROM fx;
+
+-- Tags of the caller's visible contacts, most used first, folded together.
+SELECT is((api.tags_list(ctx_rep1, '{}')).body::jsonb,
+          '{"data": [{"tag": "vip", "count": 2}, {"tag": "gold", "count": 1}, {"tag": "troublesome", "count": 1}], "next_cursor": null}'::jsonb,
+          'tags_list: the visible contacts'' tags with counts') FROM fx;
+SELECT is((api.tags_list(ctx_rep1, '{"q":"GO"}')).body::jsonb->'data', '[{"tag": "gold", "count": 1}]'::jsonb,
+          'tags_list: q matches the folded tag') FROM fx;
+SELECT is((api.tags_list(ctx_rep2, '{}')).body::jsonb->'data', '[]'::jsonb, 'tags_list: none of another rep''s contacts') FROM fx2;
+SELECT is(pg_temp.err(format('SELECT api.tags_list(%L, %L)', ctx_key1, '{}')), 'CR403', 'tags_list: a key without contacts:read is 403') FROM fx;
 
 SELECT * FROM finish();
 ROLLBACK;
