@@ -1,8 +1,8 @@
 /*
- * Start-up: read the configuration and register every route's metric label
- * in the parent (workers inherit them over fork), register the database in
- * each worker, and widen the workers' seccomp filter by what our libraries
- * need.
+ * Start-up: read the configuration and register the routes and their metric
+ * labels in the parent (workers inherit them over fork), register the
+ * database in each worker, and widen the workers' seccomp filter by what
+ * our libraries need.
  */
 #include <kore/kore.h>
 #include <kore/pgsql.h>
@@ -33,27 +33,6 @@ KORE_SECCOMP_FILTER("crm", KORE_SYSCALL_DENY(clone3, ENOSYS),
     KORE_SYSCALL_ALLOW(getpeername), KORE_SYSCALL_ALLOW(socket),
     KORE_SYSCALL_ALLOW(connect), KORE_SYSCALL_ALLOW(sched_getaffinity), );
 
-static void
-register_routes(void)
-{
-	ops_register();
-	auth_register();
-	me_register();
-	users_register();
-	teams_register();
-	api_keys_register();
-	audit_register();
-	contacts_register();
-	companies_register();
-	campaigns_register();
-	custom_fields_register();
-	activities_register();
-	lookup_register();
-	pipelines_register();
-	deals_register();
-	tasks_register();
-}
-
 /*
  * Kore calls this once in the parent, before the workers fork: settings
  * are checked here so a bad one stops the server instead of a worker, and
@@ -75,7 +54,10 @@ kore_parent_configure(int argc, char **argv)
 		fprintf(stderr, "crm: cannot map the rate-limit table\n");
 		exit(1);
 	}
-	register_routes();
+	if (router_init(resources) != 0) {
+		fprintf(stderr, "crm: the route table is malformed\n");
+		exit(1);
+	}
 }
 
 /* Kore calls the module's onload in every worker after fork. */

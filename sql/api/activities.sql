@@ -133,7 +133,6 @@ BEGIN
 	IF a.type = 'system' THEN
 		RAISE EXCEPTION USING ERRCODE = 'CR403', MESSAGE = 'system timeline entries cannot be deleted';
 	END IF;
-	UPDATE crm.activities SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = a.org_id AND id = a.id;
+	PERFORM crm.soft_delete('crm.activities', a.org_id, a.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;

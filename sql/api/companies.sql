@@ -103,8 +103,7 @@ BEGIN
 	IF crm.if_match_fails(args, c.version) THEN
 		RETURN crm.stale(ctx, crm.company_json(c), c.version);
 	END IF;
-	UPDATE crm.companies SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = c.org_id AND id = c.id;
+	PERFORM crm.soft_delete('crm.companies', c.org_id, c.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;
 

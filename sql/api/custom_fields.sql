@@ -4,7 +4,7 @@ CREATE FUNCTION api.custom_fields_list(ctx jsonb, args jsonb) RETURNS api.reply
 LANGUAGE plpgsql AS $$
 DECLARE
 	p crm.principal := crm.begin(ctx, 'contacts:read');
-	ent text := crm.arg_enum(args, 'entity', ARRAY['contact', 'company']);
+	ent text := crm.arg_enum(args, 'entity', ARRAY['contact', 'company', 'ticket']);
 BEGIN
 	RETURN crm.reply(200, jsonb_build_object('data',
 		coalesce((SELECT jsonb_agg(crm.custom_field_json(f) ORDER BY f.entity, f.key)
@@ -26,7 +26,7 @@ CREATE FUNCTION api.custom_fields_create(ctx jsonb, args jsonb) RETURNS api.repl
 LANGUAGE plpgsql AS $$
 DECLARE
 	p crm.principal := crm.begin(ctx, NULL, ARRAY['admin']);
-	ent text := crm.arg_enum(args, 'entity', ARRAY['contact', 'company']);
+	ent text := crm.arg_enum(args, 'entity', ARRAY['contact', 'company', 'ticket']);
 	typ text := crm.arg_enum(args, 'type', ARRAY['text', 'number', 'date', 'boolean', 'choice']);
 	k text := crm.arg_text(args, 'key', 40);
 	lab text := crm.arg_text(args, 'label', 200);
@@ -102,7 +102,6 @@ BEGIN
 	IF crm.if_match_fails(args, f.version) THEN
 		RETURN crm.stale(ctx, crm.custom_field_json(f), f.version);
 	END IF;
-	UPDATE crm.custom_fields SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = f.org_id AND id = f.id;
+	PERFORM crm.soft_delete('crm.custom_fields', f.org_id, f.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;

@@ -126,8 +126,7 @@ BEGIN
 	IF crm.if_match_fails(args, d.version) THEN
 		RETURN crm.stale(ctx, crm.deal_json(d), d.version);
 	END IF;
-	UPDATE crm.deals SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = d.org_id AND id = d.id;
+	PERFORM crm.soft_delete('crm.deals', d.org_id, d.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;
 

@@ -111,8 +111,7 @@ BEGIN
 	END IF;
 	UPDATE crm.stages SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
 	 WHERE org_id = pl.org_id AND pipeline_id = pl.id AND deleted_at IS NULL;
-	UPDATE crm.pipelines SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = pl.org_id AND id = pl.id;
+	PERFORM crm.soft_delete('crm.pipelines', pl.org_id, pl.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;
 
@@ -206,8 +205,7 @@ BEGIN
 		UPDATE crm.deals SET stage_id = target.id, version = version + 1, updated_at = now(), updated_by = p.user_id
 		 WHERE org_id = s.org_id AND stage_id = s.id AND deleted_at IS NULL;
 	END IF;
-	UPDATE crm.stages SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = s.org_id AND id = s.id;
+	PERFORM crm.soft_delete('crm.stages', s.org_id, s.id, p.user_id);
 	PERFORM crm.stages_close_up(pl.org_id, pl.id, p.user_id);
 	PERFORM crm.pipeline_touch(pl.org_id, pl.id, p.user_id);
 	RETURN crm.reply(204);

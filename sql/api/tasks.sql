@@ -112,8 +112,7 @@ BEGIN
 	IF crm.if_match_fails(args, t.version) THEN
 		RETURN crm.stale(ctx, crm.task_json(t), t.version);
 	END IF;
-	UPDATE crm.tasks SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = t.org_id AND id = t.id;
+	PERFORM crm.soft_delete('crm.tasks', t.org_id, t.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;
 

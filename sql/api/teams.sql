@@ -89,8 +89,7 @@ BEGIN
 		RETURN crm.stale(ctx, crm.team_json(t), t.version);
 	END IF;
 	DELETE FROM crm.team_members WHERE org_id = t.org_id AND team_id = t.id;
-	UPDATE crm.teams SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = p.user_id
-	 WHERE org_id = t.org_id AND id = t.id;
+	PERFORM crm.soft_delete('crm.teams', t.org_id, t.id, p.user_id);
 	RETURN crm.reply(204);
 END $$;
 

@@ -139,7 +139,8 @@ DECLARE
 BEGIN
 	FOREACH t IN ARRAY ARRAY['organizations', 'users', 'teams', 'team_members', 'api_keys',
 	                         'custom_fields', 'campaigns', 'companies', 'contacts', 'activities',
-	                         'pipelines', 'stages', 'deals', 'deal_stage_history', 'tasks'] LOOP
+	                         'pipelines', 'stages', 'deals', 'deal_stage_history', 'tasks',
+	                         'ticket_settings', 'sla_policies', 'tickets', 'ticket_comments', 'ticket_ratings'] LOOP
 		EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON crm.%I REFERENCING NEW TABLE AS new_rows '
 		               'FOR EACH STATEMENT EXECUTE FUNCTION crm.audit_rows()', t || '__audit_insert', t);
 		EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON crm.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '

@@ -293,11 +293,13 @@ END $$;
 
 CREATE FUNCTION crm.contact_child_tables() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT ARRAY['activities', 'deals', 'tasks']
+	SELECT ARRAY['activities', 'deals', 'tasks', 'tickets']
 $$;
 
 -- The compact profile of a contact for a caller lookup; open_deals are the
--- contact's open deals among owners vis (NULL = all), newest first, at most 5.
+-- contact's open deals among owners vis (NULL = all), newest first, at most
+-- 5; open_tickets its unresolved tickets among assignees vis, with their
+-- SLA state, at most 5.
 CREATE FUNCTION crm.contact_profile(c crm.contacts, vis uuid[]) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -322,7 +324,18 @@ BEGIN
 			         WHERE x.org_id = c.org_id AND x.contact_id = c.id AND x.deleted_at IS NULL AND x.status = 'open'
 			           AND (vis IS NULL OR x.owner_id = ANY (vis))
 			         ORDER BY x.created_at DESC, x.id DESC LIMIT 5) d
-			  JOIN crm.stages s ON s.org_id = d.org_id AND s.id = d.stage_id), '[]')));
+			  JOIN crm.stages s ON s.org_id = d.org_id AND s.id = d.stage_id), '[]'),
+		'open_tickets', coalesce((
+			SELECT json_agg(json_build_object('id', t.id, 'number', crm.ticket_label(t.number), 'subject', t.subject,
+			                                  'status', t.status, 'priority', t.priority,
+			                                  'due_at', crm.ts(nullif(crm.ticket_due_at(t), 'infinity')),
+			                                  'breached', crm.ticket_first_response_breached(t) OR crm.ticket_resolution_breached(t))
+			                ORDER BY t.created_at DESC, t.id DESC)
+			  FROM (SELECT x.* FROM crm.tickets x
+			         WHERE x.org_id = c.org_id AND x.contact_id = c.id AND x.deleted_at IS NULL
+			           AND x.status IN ('new', 'open', 'pending')
+			           AND (vis IS NULL OR x.assignee_id = ANY (vis))
+			         ORDER BY x.created_at DESC, x.id DESC LIMIT 5) t), '[]')));
 END $$;
 
 -- A contact's JSON: row_to_json of a row of the declared type

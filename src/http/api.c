@@ -9,7 +9,6 @@
  */
 #include <arpa/inet.h>
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +18,14 @@
 #include "../db/errors.h"
 #include "../db/prepared.h"
 #include "../lib/codec.h"
+#include "../lib/header.h"
+#include "../lib/path.h"
 #include "../lib/problem.h"
 #include "../lib/ratelimit.h"
 #include "api.h"
 #include "auth.h"
 #include "metrics.h"
 #include "reply.h"
-
-#define REQUEST_ID_MAX 64
 
 enum api_state {
 	API_START,
@@ -61,10 +60,6 @@ static struct http_state api_states[] = {
 	KORE_HTTP_STATE(state_db_error),
 	KORE_HTTP_STATE(state_task_wait),
 };
-
-/* Set by api_serve() for state_start() on the first pass only. */
-static struct api_op *serving_ops;
-static size_t serving_nops;
 
 struct api_request *
 api_request_get(struct http_request *req)
@@ -149,19 +144,11 @@ void
 api_request_id(struct http_request *req, char out[65])
 {
 	const char *given;
-	size_t i, len;
 
-	if (http_request_header(req, "x-request-id", &given)) {
-		len = strlen(given);
-		for (i = 0; i < len; i++) {
-			if (!isalnum((unsigned char)given[i]) &&
-			    strchr("-_.:", given[i]) == NULL)
-				break;
-		}
-		if (len > 0 && len <= REQUEST_ID_MAX && i == len) {
-			memcpy(out, given, len + 1);
-			return;
-		}
+	if (http_request_header(req, "x-request-id", &given) &&
+	    header_request_id(given)) {
+		memcpy(out, given, strlen(given) + 1);
+		return;
 	}
 	if (random_uuid(out) != 0)
 		snprintf(out, 65, "%llu", (unsigned long long)kore_time_ms());
@@ -242,64 +229,31 @@ route_op(struct http_request *req, struct api_op *ops, size_t nops, char *allow,
 	return (NULL);
 }
 
-/*
- * Matches the request path against the op's template ("/v1/teams/{id}"):
- * each {name} segment must be a UUID and becomes args.name; anything else
- * is 404. (Kore 4.1 compiles route regexes with REG_NOSUB, so capture
- * groups are not available.)
- */
+/* The route template's {name} segments as args.name; -1: 404. */
 static int
-path_args(struct http_request *req, const struct api_op *op, json_t *args)
+path_args(struct http_request *req, const char *tmpl, json_t *args)
 {
-	const char *t = op->path, *p = req->path;
-	char name[32], value[37];
-	size_t tl, pl, k;
+	struct path_args pa;
+	size_t i;
 
-	if (t == NULL)
-		return (0);
-	while (*t != '\0' && *p != '\0') {
-		tl = strcspn(t + 1, "/") + 1;
-		pl = strcspn(p + 1, "/") + 1;
-		if (tl > 3 && t[1] == '{' && t[tl - 1] == '}') {
-			if (pl != 37 || !body_is_uuid(p + 1, 36) ||
-			    tl - 3 >= sizeof(name))
-				return (-1);
-			memcpy(name, t + 2, tl - 3);
-			name[tl - 3] = '\0';
-			for (k = 0; k < 36; k++)
-				value[k] =
-				    (char)tolower((unsigned char)p[1 + k]);
-			value[36] = '\0';
-			json_object_set_new(args, name, json_string(value));
-		} else if (tl != pl || strncmp(t, p, tl) != 0) {
-			return (-1);
-		}
-		t += tl;
-		p += pl;
-	}
-	return (*t == '\0' && *p == '\0') ? 0 : -1;
+	if (path_match(tmpl, req->path, &pa) != PATH_MATCH)
+		return (-1);
+	for (i = 0; i < pa.n; i++)
+		json_object_set_new(args, pa.arg[i].name,
+		    json_string(pa.arg[i].value));
+	return (0);
 }
 
-/* If-Match: "N", W/"N" or *; anything else can never match. */
+/* If-Match as args.if_match: the version, or -1 that never matches. */
 static void
 if_match_arg(struct http_request *req, json_t *args)
 {
-	const char *v;
-	char *end;
+	const char *v = NULL;
 	long long n;
 
-	if (!http_request_header(req, "if-match", &v))
-		return;
-	if (strcmp(v, "*") == 0)
-		return;
-	if (strncmp(v, "W/", 2) == 0)
-		v += 2;
-	if (*v == '"')
-		v++;
-	n = strtoll(v, &end, 10);
-	if (end == v || (*end != '"' && *end != '\0') || n < 0)
-		n = -1;
-	json_object_set_new(args, "if_match", json_integer(n));
+	(void)http_request_header(req, "if-match", &v);
+	if (header_if_match(v, &n))
+		json_object_set_new(args, "if_match", json_integer(n));
 }
 
 static json_t *
@@ -335,15 +289,11 @@ idempotency_key(struct http_request *req, struct api_request *ar,
 {
 	const char *key;
 	char *canon;
-	size_t i, len;
 
 	if (!ar->op->idempotent ||
 	    !http_request_header(req, "idempotency-key", &key))
 		return (0);
-	len = strlen(key);
-	for (i = 0; i < len && key[i] > 0x20 && key[i] < 0x7f; i++)
-		;
-	if (len == 0 || len > 255 || i != len) {
+	if (!header_idempotency_key(key)) {
 		check_field(chk, 400, "Idempotency-Key", "invalid_format",
 		    "1 to 255 visible ASCII characters");
 		return (-1);
@@ -373,7 +323,7 @@ build_args(struct http_request *req, struct api_request *ar)
 	if (args == NULL)
 		goto bad;
 	ar->args = args;
-	if (path_args(req, op, args) != 0) {
+	if (path_args(req, ar->tmpl, args) != 0) {
 		api_fail(req, ar, 404, "no such record");
 		return (-1);
 	}
@@ -488,14 +438,13 @@ state_task_wait(struct http_request *req)
 static int
 state_start(struct http_request *req)
 {
-	struct api_request *ar;
+	struct api_request *ar = http_state_get(req);
 	char allow[64];
 
-	ar = http_state_create(req, sizeof(*ar), request_free);
 	ar->started = req->start != 0 ? req->start : kore_time_ms();
 	api_request_id(req, ar->request_id);
 
-	ar->op = route_op(req, serving_ops, serving_nops, allow, sizeof(allow));
+	ar->op = route_op(req, ar->ops, ar->nops, allow, sizeof(allow));
 	if (ar->op == NULL) {
 		http_response_header(req, "allow", allow);
 		api_fail(req, ar, 405, "method not allowed on this resource");
@@ -504,7 +453,7 @@ state_start(struct http_request *req)
 	if (authenticate(req, ar) != 0 || build_args(req, ar) != 0)
 		return (HTTP_STATE_COMPLETE);
 
-	api_request_query(ar, ar->op->sql, ar->args);
+	api_request_query(ar, ar->op->fn, ar->args);
 	if (ar->op->prepare != NULL)
 		return (api_next_step(req, ar, ar->op->prepare(req, ar)));
 	req->fsm_state = API_DB_SETUP;
@@ -548,7 +497,7 @@ static const char idempotent_call[] = "api.idempotent";
 static const char *
 call_name(const struct api_request *ar, int *nparams)
 {
-	if (ar->idem_key != NULL && ar->fn == ar->op->sql) {
+	if (ar->idem_key != NULL && ar->fn == ar->op->fn) {
 		*nparams = 5;
 		return (idempotent_call);
 	}
@@ -781,21 +730,56 @@ state_db_error(struct http_request *req)
 }
 
 int
-api_serve(struct http_request *req, struct api_op *ops, size_t nops)
+api_serve(struct http_request *req, struct api_op *ops, size_t nops,
+    const char *tmpl)
 {
-	if (!http_state_exists(req)) {
-		req->fsm_state = API_START;
-		serving_ops = ops;
-		serving_nops = nops;
-	}
+	struct api_request *ar;
+
+	ar = http_state_create(req, sizeof(*ar), request_free);
+	ar->ops = ops;
+	ar->nops = nops;
+	ar->tmpl = tmpl;
+	req->fsm_state = API_START;
+	return (api_resume(req));
+}
+
+int
+api_resume(struct http_request *req)
+{
 	return (http_state_run(api_states, API_NOPS(api_states), req));
+}
+
+/* "campaigns.list" calls api.campaigns_list; -1 for a name without '.'. */
+static int
+derive_fn(const char *name, char *out, size_t len)
+{
+	const char *dot = strchr(name, '.');
+	int n;
+
+	if (dot == NULL || strchr(dot + 1, '.') != NULL)
+		return (-1);
+	n = snprintf(out, len, "api.%.*s_%s", (int)(dot - name), name, dot + 1);
+	return (n > 0 && (size_t)n < len ? 0 : -1);
 }
 
 void
 api_register_ops(struct api_op *ops, size_t nops)
 {
 	size_t i;
+	int n;
 
-	for (i = 0; i < nops; i++)
+	for (i = 0; i < nops; i++) {
+		if (ops[i].sql != NULL) {
+			n = snprintf(ops[i].fn, sizeof(ops[i].fn), "%s",
+			    ops[i].sql);
+			if (n < 0 || (size_t)n >= sizeof(ops[i].fn))
+				fatal("%s: SQL function name too long",
+				    ops[i].name);
+		} else if (derive_fn(ops[i].name, ops[i].fn,
+		               sizeof(ops[i].fn)) != 0) {
+			fatal("%s: no SQL function derives from it",
+			    ops[i].name);
+		}
 		ops[i].metric_id = metrics_route(ops[i].name);
+	}
 }

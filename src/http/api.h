@@ -29,6 +29,8 @@ struct principal {
 
 struct api_request;
 
+#define API_FN_MAX 64
+
 /* What an operation's hook tells the pipeline to do next. */
 enum api_next {
 	API_NEXT_QUERY, /* run (another) query: api_request_query() was called */
@@ -40,7 +42,9 @@ struct api_op {
 	int method; /* HTTP_METHOD_GET, ... */
 	const char *name; /* "users.list": metrics and logs */
 	int auth; /* 1: a token or API key is required */
-	const char *sql; /* the api.* function, e.g. "api.users_list" */
+	/* Only where it differs from the one derived from name:
+	 * "users.list" calls api.users_list. */
+	const char *sql;
 
 	const struct param_spec *params; /* query string; NULL: none allowed */
 	size_t nparams;
@@ -50,9 +54,6 @@ struct api_op {
 	enum body_mode body_mode;
 	const char *body_key; /* non-NULL: nest the body under this member */
 
-	/* Path template, e.g. "/v1/teams/{id}/members/{user_id}": each
-	 * {name} segment must be a UUID and is passed as args.name. */
-	const char *path;
 	int if_match; /* pass If-Match as args.if_match */
 	/* POST honours Idempotency-Key: the reply is stored and replayed. */
 	int idempotent;
@@ -62,13 +63,18 @@ struct api_op {
 	/* Optional: consume the result instead of replying with it. */
 	enum api_next (*finish)(struct http_request *, struct api_request *);
 
-	int metric_id; /* filled in at start-up */
+	/* Filled in at start-up: */
+	char fn[API_FN_MAX]; /* the api.* function called */
+	int metric_id;
 };
 
 struct api_request {
 	char request_id[65];
 	u_int64_t started;
 	const struct api_op *op;
+	struct api_op *ops; /* the route's operations, one per method */
+	size_t nops;
+	const char *tmpl; /* the route's path template: where args come from */
 	struct principal who;
 	json_t *args;
 
@@ -96,8 +102,14 @@ struct api_request {
 	enum api_next (*then)(struct http_request *, struct api_request *);
 };
 
-/* Entry point of every resource handler. */
-int api_serve(struct http_request *, struct api_op *ops, size_t nops);
+/*
+ * Serves a request on a route: tmpl is its path template, whose {name}
+ * segments become args.name (a UUID, else 404).
+ */
+int api_serve(struct http_request *, struct api_op *ops, size_t nops,
+    const char *tmpl);
+/* Resumes a request api_serve() started (Kore calls again after a wait). */
+int api_resume(struct http_request *);
 
 /* Queue a call of fn(ctx, args) as the next step; args is taken over. */
 void api_request_query(struct api_request *, const char *fn, json_t *args);
@@ -126,7 +138,10 @@ void api_fail(struct http_request *, struct api_request *, int status,
 /* The request context of a request inside api_serve. */
 struct api_request *api_request_get(struct http_request *);
 
-/* Registers every operation's metric label; called once at start-up. */
+/*
+ * Derives every operation's SQL function and registers its metric label;
+ * called once at start-up.
+ */
 void api_register_ops(struct api_op *ops, size_t nops);
 
 #define API_NOPS(a) (sizeof(a) / sizeof((a)[0]))

@@ -117,13 +117,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "activities.list",
 	    .auth = 1,
-	    .sql = "api.activities_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "activities.create",
 	    .auth = 1,
-	    .sql = "api.activities_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -131,35 +129,27 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "activities.get",
-	    .auth = 1,
-	    .sql = "api.activities_get",
-	    .path = "/v1/activities/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "activities.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "activities.update",
 	    .auth = 1,
-	    .sql = "api.activities_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/activities/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "activities.delete",
 	    .auth = 1,
-	    .sql = "api.activities_delete",
-	    .path = "/v1/activities/{id}",
 	    .if_match = 1 },
 };
 
-API_HANDLER(activities_collection, collection_ops)
-API_HANDLER(activities_item, item_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/activities", collection_ops),
+	ROUTE_OPS("/v1/activities/{id}", item_ops),
+};
 
-void
-activities_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource activities_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

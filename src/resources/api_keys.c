@@ -86,13 +86,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "api_keys.list",
 	    .auth = 1,
-	    .sql = "api.api_keys_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "api_keys.create",
 	    .auth = 1,
-	    .sql = "api.api_keys_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -101,33 +99,16 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "api_keys.get",
-	    .auth = 1,
-	    .sql = "api.api_keys_get",
-	    .path = "/v1/api-keys/{id}" },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "api_keys.revoke",
-	    .auth = 1,
-	    .sql = "api.api_keys_revoke",
-	    .path = "/v1/api-keys/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "api_keys.get", .auth = 1 },
+	{ .method = HTTP_METHOD_DELETE, .name = "api_keys.revoke", .auth = 1 },
 };
 
-int
-api_keys_collection(struct http_request *req)
-{
-	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/api-keys", collection_ops),
+	ROUTE_OPS("/v1/api-keys/{id}", item_ops),
+};
 
-int
-api_keys_item(struct http_request *req)
-{
-	return (api_serve(req, item_ops, API_NOPS(item_ops)));
-}
-
-void
-api_keys_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource api_keys_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -21,19 +21,15 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "audit.list",
 	    .auth = 1,
-	    .sql = "api.audit_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 };
 
-int
-audit_collection(struct http_request *req)
-{
-	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/audit", collection_ops),
+};
 
-void
-audit_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-}
+const struct resource audit_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

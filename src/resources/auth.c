@@ -339,28 +339,13 @@ static struct api_op logout_ops[] = {
 	    .prepare = logout_prepare },
 };
 
-int
-auth_login(struct http_request *req)
-{
-	return (api_serve(req, login_ops, API_NOPS(login_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/auth/login", login_ops),
+	ROUTE_OPS("/v1/auth/refresh", refresh_ops),
+	ROUTE_OPS("/v1/auth/logout", logout_ops),
+};
 
-int
-auth_refresh(struct http_request *req)
-{
-	return (api_serve(req, refresh_ops, API_NOPS(refresh_ops)));
-}
-
-int
-auth_logout(struct http_request *req)
-{
-	return (api_serve(req, logout_ops, API_NOPS(logout_ops)));
-}
-
-void
-auth_register(void)
-{
-	api_register_ops(login_ops, API_NOPS(login_ops));
-	api_register_ops(refresh_ops, API_NOPS(refresh_ops));
-	api_register_ops(logout_ops, API_NOPS(logout_ops));
-}
+const struct resource auth_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

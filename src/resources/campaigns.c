@@ -57,13 +57,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "campaigns.list",
 	    .auth = 1,
-	    .sql = "api.campaigns_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "campaigns.create",
 	    .auth = 1,
-	    .sql = "api.campaigns_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -71,35 +69,27 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "campaigns.get",
-	    .auth = 1,
-	    .sql = "api.campaigns_get",
-	    .path = "/v1/campaigns/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "campaigns.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "campaigns.update",
 	    .auth = 1,
-	    .sql = "api.campaigns_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/campaigns/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "campaigns.delete",
 	    .auth = 1,
-	    .sql = "api.campaigns_delete",
-	    .path = "/v1/campaigns/{id}",
 	    .if_match = 1 },
 };
 
-API_HANDLER(campaigns_collection, collection_ops)
-API_HANDLER(campaigns_item, item_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/campaigns", collection_ops),
+	ROUTE_OPS("/v1/campaigns/{id}", item_ops),
+};
 
-void
-campaigns_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource campaigns_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

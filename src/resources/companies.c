@@ -94,13 +94,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "companies.list",
 	    .auth = 1,
-	    .sql = "api.companies_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "companies.create",
 	    .auth = 1,
-	    .sql = "api.companies_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -111,25 +109,19 @@ static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "companies.get",
 	    .auth = 1,
-	    .sql = "api.companies_get",
 	    .params = get_params,
-	    .nparams = API_NOPS(get_params),
-	    .path = "/v1/companies/{id}" },
+	    .nparams = API_NOPS(get_params) },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "companies.update",
 	    .auth = 1,
-	    .sql = "api.companies_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/companies/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "companies.delete",
 	    .auth = 1,
-	    .sql = "api.companies_delete",
-	    .path = "/v1/companies/{id}",
 	    .if_match = 1 },
 };
 
@@ -137,20 +129,17 @@ static struct api_op history_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "companies.history",
 	    .auth = 1,
-	    .sql = "api.companies_history",
 	    .params = history_params,
-	    .nparams = API_NOPS(history_params),
-	    .path = "/v1/companies/{id}/history" },
+	    .nparams = API_NOPS(history_params) },
 };
 
-API_HANDLER(companies_collection, collection_ops)
-API_HANDLER(companies_item, item_ops)
-API_HANDLER(companies_history, history_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/companies", collection_ops),
+	ROUTE_OPS("/v1/companies/{id}", item_ops),
+	ROUTE_OPS("/v1/companies/{id}/history", history_ops),
+};
 
-void
-companies_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(history_ops, API_NOPS(history_ops));
-}
+const struct resource companies_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

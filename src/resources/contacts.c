@@ -179,13 +179,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "contacts.list",
 	    .auth = 1,
-	    .sql = "api.contacts_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "contacts.create",
 	    .auth = 1,
-	    .sql = "api.contacts_create",
 	    .params = create_params,
 	    .nparams = API_NOPS(create_params),
 	    .fields = create_fields,
@@ -198,27 +196,21 @@ static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "contacts.get",
 	    .auth = 1,
-	    .sql = "api.contacts_get",
 	    .params = get_params,
-	    .nparams = API_NOPS(get_params),
-	    .path = "/v1/contacts/{id}" },
+	    .nparams = API_NOPS(get_params) },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "contacts.update",
 	    .auth = 1,
-	    .sql = "api.contacts_update",
 	    .params = create_params,
 	    .nparams = API_NOPS(create_params),
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/contacts/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "contacts.delete",
 	    .auth = 1,
-	    .sql = "api.contacts_delete",
-	    .path = "/v1/contacts/{id}",
 	    .if_match = 1 },
 };
 
@@ -226,46 +218,37 @@ static struct api_op timeline_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "contacts.timeline",
 	    .auth = 1,
-	    .sql = "api.contacts_timeline",
 	    .params = timeline_params,
-	    .nparams = API_NOPS(timeline_params),
-	    .path = "/v1/contacts/{id}/timeline" },
+	    .nparams = API_NOPS(timeline_params) },
 };
 
 static struct api_op history_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "contacts.history",
 	    .auth = 1,
-	    .sql = "api.contacts_history",
 	    .params = history_params,
-	    .nparams = API_NOPS(history_params),
-	    .path = "/v1/contacts/{id}/history" },
+	    .nparams = API_NOPS(history_params) },
 };
 
 static struct api_op merge_ops[] = {
 	{ .method = HTTP_METHOD_POST,
 	    .name = "contacts.merge",
 	    .auth = 1,
-	    .sql = "api.contacts_merge",
 	    .fields = merge_fields,
 	    .nfields = API_NOPS(merge_fields),
 	    .body_mode = BODY_CREATE,
-	    .path = "/v1/contacts/{id}/merge",
 	    .idempotent = 1 },
 };
 
-API_HANDLER(contacts_collection, collection_ops)
-API_HANDLER(contacts_item, item_ops)
-API_HANDLER(contacts_timeline, timeline_ops)
-API_HANDLER(contacts_history, history_ops)
-API_HANDLER(contacts_merge, merge_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/contacts", collection_ops),
+	ROUTE_OPS("/v1/contacts/{id}", item_ops),
+	ROUTE_OPS("/v1/contacts/{id}/timeline", timeline_ops),
+	ROUTE_OPS("/v1/contacts/{id}/history", history_ops),
+	ROUTE_OPS("/v1/contacts/{id}/merge", merge_ops),
+};
 
-void
-contacts_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(timeline_ops, API_NOPS(timeline_ops));
-	api_register_ops(history_ops, API_NOPS(history_ops));
-	api_register_ops(merge_ops, API_NOPS(merge_ops));
-}
+const struct resource contacts_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

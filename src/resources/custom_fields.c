@@ -66,13 +66,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "custom_fields.list",
 	    .auth = 1,
-	    .sql = "api.custom_fields_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "custom_fields.create",
 	    .auth = 1,
-	    .sql = "api.custom_fields_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -80,35 +78,27 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "custom_fields.get",
-	    .auth = 1,
-	    .sql = "api.custom_fields_get",
-	    .path = "/v1/custom-fields/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "custom_fields.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "custom_fields.update",
 	    .auth = 1,
-	    .sql = "api.custom_fields_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/custom-fields/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "custom_fields.delete",
 	    .auth = 1,
-	    .sql = "api.custom_fields_delete",
-	    .path = "/v1/custom-fields/{id}",
 	    .if_match = 1 },
 };
 
-API_HANDLER(custom_fields_collection, collection_ops)
-API_HANDLER(custom_fields_item, item_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/custom-fields", collection_ops),
+	ROUTE_OPS("/v1/custom-fields/{id}", item_ops),
+};
 
-void
-custom_fields_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource custom_fields_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

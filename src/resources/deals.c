@@ -103,13 +103,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "deals.list",
 	    .auth = 1,
-	    .sql = "api.deals_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "deals.create",
 	    .auth = 1,
-	    .sql = "api.deals_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -120,25 +118,19 @@ static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "deals.get",
 	    .auth = 1,
-	    .sql = "api.deals_get",
 	    .params = get_params,
-	    .nparams = API_NOPS(get_params),
-	    .path = "/v1/deals/{id}" },
+	    .nparams = API_NOPS(get_params) },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "deals.update",
 	    .auth = 1,
-	    .sql = "api.deals_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/deals/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "deals.delete",
 	    .auth = 1,
-	    .sql = "api.deals_delete",
-	    .path = "/v1/deals/{id}",
 	    .if_match = 1 },
 };
 
@@ -146,20 +138,17 @@ static struct api_op history_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "deals.history",
 	    .auth = 1,
-	    .sql = "api.deals_history",
 	    .params = history_params,
-	    .nparams = API_NOPS(history_params),
-	    .path = "/v1/deals/{id}/history" },
+	    .nparams = API_NOPS(history_params) },
 };
 
-API_HANDLER(deals_collection, collection_ops)
-API_HANDLER(deals_item, item_ops)
-API_HANDLER(deals_history, history_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/deals", collection_ops),
+	ROUTE_OPS("/v1/deals/{id}", item_ops),
+	ROUTE_OPS("/v1/deals/{id}/history", history_ops),
+};
 
-void
-deals_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(history_ops, API_NOPS(history_ops));
-}
+const struct resource deals_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -34,7 +34,6 @@ static struct api_op lookup_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "lookup.phone",
 	    .auth = 1,
-	    .sql = "api.lookup_phone",
 	    .params = lookup_params,
 	    .nparams = API_NOPS(lookup_params),
 	    .prepare = require_number },
@@ -44,17 +43,16 @@ static struct api_op tags_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "tags.list",
 	    .auth = 1,
-	    .sql = "api.tags_list",
 	    .params = tags_params,
 	    .nparams = API_NOPS(tags_params) },
 };
 
-API_HANDLER(lookup_phone, lookup_ops)
-API_HANDLER(tags_collection, tags_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/lookup/phone", lookup_ops),
+	ROUTE_OPS("/v1/tags", tags_ops),
+};
 
-void
-lookup_register(void)
-{
-	api_register_ops(lookup_ops, API_NOPS(lookup_ops));
-	api_register_ops(tags_ops, API_NOPS(tags_ops));
-}
+const struct resource lookup_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -134,21 +134,12 @@ static struct api_op password_ops[] = {
 	    .finish = password_finish },
 };
 
-int
-me_item(struct http_request *req)
-{
-	return (api_serve(req, me_ops, API_NOPS(me_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/me", me_ops),
+	ROUTE_OPS("/v1/me/password", password_ops),
+};
 
-int
-me_password(struct http_request *req)
-{
-	return (api_serve(req, password_ops, API_NOPS(password_ops)));
-}
-
-void
-me_register(void)
-{
-	api_register_ops(me_ops, API_NOPS(me_ops));
-	api_register_ops(password_ops, API_NOPS(password_ops));
-}
+const struct resource me_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

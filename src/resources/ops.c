@@ -33,7 +33,7 @@ only_get(struct http_request *req, struct reply_meta *m)
 	return (0);
 }
 
-int
+static int
 ops_healthz(struct http_request *req)
 {
 	static const char body[] = "{\"status\":\"ok\"}";
@@ -46,7 +46,7 @@ ops_healthz(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-int
+static int
 ops_metrics(struct http_request *req)
 {
 	struct reply_meta m;
@@ -66,7 +66,7 @@ ops_metrics(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-int
+static int
 ops_openapi(struct http_request *req)
 {
 	struct reply_meta m;
@@ -78,7 +78,7 @@ ops_openapi(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-int
+static int
 ops_not_found(struct http_request *req)
 {
 	struct reply_meta m;
@@ -93,18 +93,27 @@ static struct api_op readyz_ops[] = {
 	{ .method = HTTP_METHOD_GET, .name = "readyz", .sql = "api.ready" },
 };
 
-int
-ops_readyz(struct http_request *req)
-{
-	return (api_serve(req, readyz_ops, API_NOPS(readyz_ops)));
-}
-
-void
-ops_register(void)
+/* Labels for the handlers that are not operations; before fork. */
+static void
+ops_init(void)
 {
 	metric_healthz = metrics_route("healthz");
 	metric_metrics = metrics_route("metrics");
 	metric_openapi = metrics_route("openapi");
 	metric_unrouted = metrics_route("unrouted");
-	api_register_ops(readyz_ops, API_NOPS(readyz_ops));
 }
+
+static const struct route routes[] = {
+	ROUTE_FN("/healthz", ops_healthz),
+	ROUTE_OPS("/readyz", readyz_ops),
+	ROUTE_FN("/metrics", ops_metrics),
+	ROUTE_FN("/openapi.json", ops_openapi),
+	/* Anything else: a problem+json 404 rather than Kore's HTML one. */
+	ROUTE_FN(ROUTE_FALLBACK, ops_not_found),
+};
+
+const struct resource ops_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+	.init = ops_init,
+};

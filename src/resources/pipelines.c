@@ -118,13 +118,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "pipelines.list",
 	    .auth = 1,
-	    .sql = "api.pipelines_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "pipelines.create",
 	    .auth = 1,
-	    .sql = "api.pipelines_create",
 	    .fields = pipeline_create_fields,
 	    .nfields = API_NOPS(pipeline_create_fields),
 	    .body_mode = BODY_CREATE,
@@ -132,26 +130,18 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "pipelines.get",
-	    .auth = 1,
-	    .sql = "api.pipelines_get",
-	    .path = "/v1/pipelines/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "pipelines.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "pipelines.update",
 	    .auth = 1,
-	    .sql = "api.pipelines_update",
 	    .fields = pipeline_patch_fields,
 	    .nfields = API_NOPS(pipeline_patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/pipelines/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "pipelines.delete",
 	    .auth = 1,
-	    .sql = "api.pipelines_delete",
-	    .path = "/v1/pipelines/{id}",
 	    .if_match = 1 },
 };
 
@@ -159,11 +149,9 @@ static struct api_op stages_ops[] = {
 	{ .method = HTTP_METHOD_POST,
 	    .name = "stages.create",
 	    .auth = 1,
-	    .sql = "api.stages_create",
 	    .fields = stage_create_fields,
 	    .nfields = API_NOPS(stage_create_fields),
 	    .body_mode = BODY_CREATE,
-	    .path = "/v1/pipelines/{pipeline_id}/stages",
 	    .idempotent = 1 },
 };
 
@@ -171,20 +159,16 @@ static struct api_op stage_ops[] = {
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "stages.update",
 	    .auth = 1,
-	    .sql = "api.stages_update",
 	    .fields = stage_patch_fields,
 	    .nfields = API_NOPS(stage_patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/pipelines/{pipeline_id}/stages/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "stages.delete",
 	    .auth = 1,
-	    .sql = "api.stages_delete",
 	    .params = stage_delete_params,
 	    .nparams = API_NOPS(stage_delete_params),
-	    .path = "/v1/pipelines/{pipeline_id}/stages/{id}",
 	    .if_match = 1 },
 };
 
@@ -192,25 +176,20 @@ static struct api_op reorder_ops[] = {
 	{ .method = HTTP_METHOD_POST,
 	    .name = "stages.reorder",
 	    .auth = 1,
-	    .sql = "api.stages_reorder",
 	    .fields = reorder_fields,
 	    .nfields = API_NOPS(reorder_fields),
-	    .body_mode = BODY_CREATE,
-	    .path = "/v1/pipelines/{pipeline_id}/reorder" },
+	    .body_mode = BODY_CREATE },
 };
 
-API_HANDLER(pipelines_collection, collection_ops)
-API_HANDLER(pipelines_item, item_ops)
-API_HANDLER(stages_collection, stages_ops)
-API_HANDLER(stages_item, stage_ops)
-API_HANDLER(stages_reorder, reorder_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/pipelines", collection_ops),
+	ROUTE_OPS("/v1/pipelines/{id}", item_ops),
+	ROUTE_OPS("/v1/pipelines/{pipeline_id}/stages", stages_ops),
+	ROUTE_OPS("/v1/pipelines/{pipeline_id}/stages/{id}", stage_ops),
+	ROUTE_OPS("/v1/pipelines/{pipeline_id}/reorder", reorder_ops),
+};
 
-void
-pipelines_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(stages_ops, API_NOPS(stages_ops));
-	api_register_ops(stage_ops, API_NOPS(stage_ops));
-	api_register_ops(reorder_ops, API_NOPS(reorder_ops));
-}
+const struct resource pipelines_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -89,13 +89,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "tasks.list",
 	    .auth = 1,
-	    .sql = "api.tasks_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "tasks.create",
 	    .auth = 1,
-	    .sql = "api.tasks_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -103,26 +101,18 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tasks.get",
-	    .auth = 1,
-	    .sql = "api.tasks_get",
-	    .path = "/v1/tasks/{id}" },
+	{ .method = HTTP_METHOD_GET, .name = "tasks.get", .auth = 1 },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "tasks.update",
 	    .auth = 1,
-	    .sql = "api.tasks_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/tasks/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "tasks.delete",
 	    .auth = 1,
-	    .sql = "api.tasks_delete",
-	    .path = "/v1/tasks/{id}",
 	    .if_match = 1 },
 };
 
@@ -139,31 +129,23 @@ static struct api_op due_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "reminders.due",
 	    .auth = 1,
-	    .sql = "api.reminders_due",
 	    .params = due_params,
 	    .nparams = API_NOPS(due_params) },
 };
 
 static struct api_op ack_ops[] = {
-	{ .method = HTTP_METHOD_POST,
-	    .name = "reminders.ack",
-	    .auth = 1,
-	    .sql = "api.reminders_ack",
-	    .path = "/v1/reminders/{id}/ack" },
+	{ .method = HTTP_METHOD_POST, .name = "reminders.ack", .auth = 1 },
 };
 
-API_HANDLER(tasks_collection, collection_ops)
-API_HANDLER(tasks_item, item_ops)
-API_HANDLER(agenda_get, agenda_ops)
-API_HANDLER(reminders_due, due_ops)
-API_HANDLER(reminders_ack, ack_ops)
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/tasks", collection_ops),
+	ROUTE_OPS("/v1/tasks/{id}", item_ops),
+	ROUTE_OPS("/v1/agenda", agenda_ops),
+	ROUTE_OPS("/v1/reminders/due", due_ops),
+	ROUTE_OPS("/v1/reminders/{id}/ack", ack_ops),
+};
 
-void
-tasks_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(agenda_ops, API_NOPS(agenda_ops));
-	api_register_ops(due_ops, API_NOPS(due_ops));
-	api_register_ops(ack_ops, API_NOPS(ack_ops));
-}
+const struct resource tasks_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

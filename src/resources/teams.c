@@ -56,13 +56,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "teams.list",
 	    .auth = 1,
-	    .sql = "api.teams_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "teams.create",
 	    .auth = 1,
-	    .sql = "api.teams_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -73,82 +71,47 @@ static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "teams.get",
 	    .auth = 1,
-	    .sql = "api.teams_get",
 	    .params = get_params,
-	    .nparams = API_NOPS(get_params),
-	    .path = "/v1/teams/{id}" },
+	    .nparams = API_NOPS(get_params) },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "teams.update",
 	    .auth = 1,
-	    .sql = "api.teams_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/teams/{id}",
 	    .if_match = 1 },
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "teams.delete",
 	    .auth = 1,
-	    .sql = "api.teams_delete",
-	    .path = "/v1/teams/{id}",
 	    .if_match = 1 },
 };
 
 static struct api_op members_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "team_members.list",
-	    .auth = 1,
-	    .sql = "api.team_members_list",
-	    .path = "/v1/teams/{team_id}/members" },
+	{ .method = HTTP_METHOD_GET, .name = "team_members.list", .auth = 1 },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "team_members.add",
 	    .auth = 1,
-	    .sql = "api.team_members_add",
 	    .fields = member_fields,
 	    .nfields = API_NOPS(member_fields),
 	    .body_mode = BODY_CREATE,
-	    .path = "/v1/teams/{team_id}/members",
 	    .idempotent = 1 },
 };
 
 static struct api_op member_ops[] = {
 	{ .method = HTTP_METHOD_DELETE,
 	    .name = "team_members.remove",
-	    .auth = 1,
-	    .sql = "api.team_members_remove",
-	    .path = "/v1/teams/{team_id}/members/{user_id}" },
+	    .auth = 1 },
 };
 
-int
-teams_collection(struct http_request *req)
-{
-	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/teams", collection_ops),
+	ROUTE_OPS("/v1/teams/{id}", item_ops),
+	ROUTE_OPS("/v1/teams/{team_id}/members", members_ops),
+	ROUTE_OPS("/v1/teams/{team_id}/members/{user_id}", member_ops),
+};
 
-int
-teams_item(struct http_request *req)
-{
-	return (api_serve(req, item_ops, API_NOPS(item_ops)));
-}
-
-int
-team_members_collection(struct http_request *req)
-{
-	return (api_serve(req, members_ops, API_NOPS(members_ops)));
-}
-
-int
-team_members_item(struct http_request *req)
-{
-	return (api_serve(req, member_ops, API_NOPS(member_ops)));
-}
-
-void
-teams_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-	api_register_ops(members_ops, API_NOPS(members_ops));
-	api_register_ops(member_ops, API_NOPS(member_ops));
-}
+const struct resource teams_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

@@ -120,13 +120,11 @@ static struct api_op collection_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "users.list",
 	    .auth = 1,
-	    .sql = "api.users_list",
 	    .params = list_params,
 	    .nparams = API_NOPS(list_params) },
 	{ .method = HTTP_METHOD_POST,
 	    .name = "users.create",
 	    .auth = 1,
-	    .sql = "api.users_create",
 	    .fields = create_fields,
 	    .nfields = API_NOPS(create_fields),
 	    .body_mode = BODY_CREATE,
@@ -138,37 +136,24 @@ static struct api_op item_ops[] = {
 	{ .method = HTTP_METHOD_GET,
 	    .name = "users.get",
 	    .auth = 1,
-	    .sql = "api.users_get",
 	    .params = get_params,
-	    .nparams = API_NOPS(get_params),
-	    .path = "/v1/users/{id}" },
+	    .nparams = API_NOPS(get_params) },
 	{ .method = HTTP_METHOD_PATCH,
 	    .name = "users.update",
 	    .auth = 1,
-	    .sql = "api.users_update",
 	    .fields = patch_fields,
 	    .nfields = API_NOPS(patch_fields),
 	    .body_mode = BODY_PATCH,
 	    .body_key = "patch",
-	    .path = "/v1/users/{id}",
 	    .if_match = 1 },
 };
 
-int
-users_collection(struct http_request *req)
-{
-	return (api_serve(req, collection_ops, API_NOPS(collection_ops)));
-}
+static const struct route routes[] = {
+	ROUTE_OPS("/v1/users", collection_ops),
+	ROUTE_OPS("/v1/users/{id}", item_ops),
+};
 
-int
-users_item(struct http_request *req)
-{
-	return (api_serve(req, item_ops, API_NOPS(item_ops)));
-}
-
-void
-users_register(void)
-{
-	api_register_ops(collection_ops, API_NOPS(collection_ops));
-	api_register_ops(item_ops, API_NOPS(item_ops));
-}
+const struct resource users_resource = {
+	.routes = routes,
+	.nroutes = API_NOPS(routes),
+};

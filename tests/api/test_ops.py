@@ -67,6 +67,26 @@ def test_unknown_path_is_problem_404(anon):
     assert r.json()["status"] == 404
 
 
+def test_routes_match_whole_segments(anon):
+    """A template's {id} is one non-empty segment; anything longer, shorter
+    or with a trailing slash is no route at all."""
+    for path in ("/healthz/", "/v1/contacts/", "/v1/contacts//timeline",
+                 "/v1/me/password/x", "/v1/reminders/due/x", "/v1"):
+        r = anon.get(path, validate=False)
+        assert r.status_code == 404, path
+        assert r.json()["detail"] == "no such resource", path
+
+
+def test_a_bad_id_is_the_route_s_404_after_authentication(anon):
+    r = anon.get("/v1/contacts/not-a-uuid", validate=False)
+    assert r.status_code == 401
+    rep = as_user("rep1@demo.test")
+    for path in ("/v1/contacts/not-a-uuid", "/v1/contacts/x/timeline"):
+        r = rep.get(path, validate=False)
+        assert r.status_code == 404, path
+        assert r.json()["detail"] == "no such record", path
+
+
 def test_request_id_echoed_and_generated(anon):
     r = anon.get("/healthz", headers={"X-Request-Id": "abc-123"})
     assert r.headers["X-Request-Id"] == "abc-123"

@@ -1,7 +1,6 @@
 """Self-test of the contract: the OpenAPI document loads, covers exactly the
-routes of conf/crm.conf.in and the operations, query parameters and body
-members of the C tables in src/resources/, and tests/api/spec.py validates
-with it. Needs no server."""
+routes, operations, query parameters and body members of the C tables in
+src/resources/, and tests/api/spec.py validates with it. Needs no server."""
 
 import copy
 import functools
@@ -30,22 +29,6 @@ USER = {
 
 # --------------------------------------------------------------------------
 # What the server implements, read from its sources
-
-def conf_routes():
-    """{comparable path: handler} from conf/crm.conf.in, catch-all left out."""
-    routes = {}
-    with open(os.path.join(ROOT, "conf", "crm.conf.in")) as f:
-        for line in f:
-            m = re.match(r"\s*route\s+(\S+)\s+(\w+)\s*$", line)
-            if not m or m.group(1) == "^/":
-                continue
-            path = m.group(1)
-            if path.startswith("^"):
-                path = path[1:].rstrip("$").replace("([^/]+)", "{}") \
-                    .replace("[^/]+", "{}")
-            routes[path] = m.group(2)
-    return routes
-
 
 def comparable(template):
     return re.sub(r"\{[^}]+\}", "{}", template)
@@ -212,46 +195,46 @@ def c_fields(source, name):
             for e in _entries(c_array(source, "field_spec", name))]
 
 
-def c_path_args(op_text, route):
-    """The names of an operation's path parameters: from `.path` (a template
-    that must fit the route) or, in older tables, `.path_args`."""
-    m = re.search(r'\.path\s*=\s*"([^"]+)"', op_text)
-    if m:
-        assert comparable(m.group(1)) == route, \
-            ".path %s does not fit the route %s" % (m.group(1), route)
-        return re.findall(r"\{([^}]+)\}", m.group(1))
-    m = re.search(r"\.path_args\s*=\s*\{([^}]*)\}", op_text)
-    return re.findall(r'"(\w+)"', m.group(1)) if m else []
-
-
-def _handler_table(sources, handler):
-    """(source, operation table name or None) of a route handler: a
-    function calling api_serve(), an API_HANDLER(fn, ops) line, or one of
-    ops.c's plain GET endpoints (None)."""
-    for src in sources.values():
-        m = re.search(r"\bAPI_HANDLER\(\s*%s\s*,\s*(\w+)\s*\)" % handler, src)
-        if m:
-            return src, m.group(1)
-        m = re.search(r"\nint\s+%s\s*\([^)]*\)\s*\{(.*?)\n\}" % handler,
+def c_routes():
+    """{comparable path: (source, template, operation table name or None,
+    handler or None)} of the route tables (`ROUTE_OPS(path, ops)` and
+    `ROUTE_FN(path, fn)`), the fallback left out."""
+    routes = {}
+    for src in c_sources().values():
+        m = re.search(r"static const struct route routes\[\] = \{(.*?)\};",
                       src, re.S)
-        if m:
-            served = re.search(r"api_serve\(req,\s*(\w+)", m.group(1))
-            if served is None:
-                assert "only_get" in m.group(1), \
-                    "cannot tell the methods of %s" % handler
-                return src, None
-            return src, served.group(1)
-    raise AssertionError("handler %s not found" % handler)
+        if m is None:
+            continue
+        for kind, path, target in re.findall(
+                r'ROUTE_(OPS|FN)\(\s*("[^"]*"|ROUTE_FALLBACK)\s*,\s*(\w+)\s*\)',
+                m.group(1)):
+            if path == "ROUTE_FALLBACK":
+                continue
+            template = path.strip('"')
+            assert comparable(template) not in routes, \
+                "route %s twice" % template
+            routes[comparable(template)] = (
+                src, template, target if kind == "OPS" else None,
+                target if kind == "FN" else None)
+    return routes
+
+
+def _plain_handler(src, handler):
+    """Checks one of ops.c's plain endpoints answers GET only."""
+    m = re.search(r"\nstatic int\s+%s\s*\([^)]*\)\s*\{(.*?)\n\}" % handler,
+                  src, re.S)
+    assert m, "handler %s not found" % handler
+    assert "only_get" in m.group(1), "cannot tell the methods of %s" % handler
 
 
 def c_operations():
     """{(METHOD, comparable path): {name, params, fields, body_mode,
     path_args, idempotent, auth}}."""
-    sources = c_sources()
     ops = {}
-    for path, handler in conf_routes().items():
-        src, table_name = _handler_table(sources, handler)
+    for path, (src, template, table_name, handler) in c_routes().items():
+        path_args = re.findall(r"\{([^}]+)\}", template)
         if table_name is None:
+            _plain_handler(src, handler)
             ops[("GET", path)] = {"name": handler, "params": {},
                                   "fields": None, "body_mode": None,
                                   "path_args": [], "idempotent": False,
@@ -266,11 +249,11 @@ def c_operations():
             mode = re.search(r"\.body_mode\s*=\s*(\w+)", chunk)
             idem = re.search(r"\.idempotent\s*=\s*1\b", chunk)
             ops[(method, path)] = {
-                "name": name.group(1) if name else handler,
+                "name": name.group(1) if name else table_name,
                 "params": c_params(src, params.group(1)) if params else {},
                 "fields": c_fields(src, fields.group(1)) if fields else None,
                 "body_mode": mode.group(1) if mode else "BODY_CREATE",
-                "path_args": c_path_args(chunk, path),
+                "path_args": path_args,
                 "idempotent": idem is not None,
                 "auth": re.search(r"\.auth\s*=\s*1\b", chunk) is not None,
             }
@@ -296,7 +279,7 @@ def test_document_loads():
 
 
 def test_every_route_is_documented_and_nothing_else():
-    routes = set(conf_routes())
+    routes = set(c_routes())
     documented = {comparable(p) for p in spec.spec()["paths"]}
     assert routes - documented == set(), "routes missing from the spec"
     assert documented - routes == set(), "spec paths the server lacks"
@@ -742,9 +725,18 @@ def test_lookup_and_tags():
                                   "outcome": "answered"}],
              "open_deals": [{"id": ACTIVITY["id"], "title": "Fleet renewal",
                              "amount": "1250.50", "currency": "IRR",
-                             "stage": {"id": ACTIVITY["id"], "name": "Proposal"}}]}
+                             "stage": {"id": ACTIVITY["id"], "name": "Proposal"}}],
+             "open_tickets": [{"id": ACTIVITY["id"], "number": "T-1042",
+                               "subject": "Router down", "status": "pending",
+                               "priority": "urgent", "due_at": None,
+                               "breached": True}]}
     spec.validate_response("GET", "/v1/lookup/phone", 200,
                            {"phone_key": "989123456789", "matches": [match]})
+    with pytest.raises(AssertionError):
+        ticket = dict(match["open_tickets"][0], number="1042")
+        spec.validate_response("GET", "/v1/lookup/phone", 200,
+                               {"phone_key": "989123456789",
+                                "matches": [dict(match, open_tickets=[ticket])]})
     spec.validate_response("GET", "/v1/lookup/phone", 200,
                            {"phone_key": None, "matches": []})
     with pytest.raises(AssertionError):

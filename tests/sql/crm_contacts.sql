@@ -1,7 +1,7 @@
--- sql/crm/contacts.sql: the contact document (inlinable, generic plan, page order, joins), birthday windows, phone and e-mail keys of bulk writes.
+-- sql/crm/contacts.sql: the contact document (inlinable, generic plan, page order, joins), birthday windows, phone and e-mail keys of bulk writes, the lookup profile's open tickets.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(12);
+SELECT plan(14);
 
 -- crm.contact_doc is a bare expression, inlined into every read.
 SELECT is(l.lanname, 'sql', p.proname || ' is an inlinable SQL expression')
@@ -78,6 +78,21 @@ SELECT is((SELECT array_agg(e.address ORDER BY e.address) FROM crm.contact_email
 UPDATE crm.contacts c SET phones = '[{"label":"mobile","number":"+98 935 111 2222"}]' FROM bulk_c b WHERE c.id = b.id AND b.first_name = 'Bulk2';
 SELECT is((SELECT array_agg(p.key ORDER BY p.key) FROM crm.contact_phones p JOIN bulk_c c ON c.id = p.contact_id),
           ARRAY['989120000001', '989120000003', '989351112222'], 'a phone change re-keys that contact only');
+
+-- The lookup profile lists the contact's unresolved tickets, among the
+-- assignees the caller sees (NULL: all).
+\o /dev/null
+SELECT (api.contacts_create(ctx_rep1, '{"first_name":"Caller"}')).body::jsonb->>'id' AS caller FROM fx \gset
+SELECT (api.tickets_create(ctx_rep1, jsonb_build_object('subject', 'Router down', 'contact_id', :'caller'))).body::jsonb->>'id' AS tk_open FROM fx \gset
+SELECT (api.tickets_create(ctx_rep1, jsonb_build_object('subject', 'Invoice copy', 'contact_id', :'caller'))).body::jsonb->>'id' AS tk_done FROM fx \gset
+SELECT api.tickets_update(ctx_rep1, jsonb_build_object('id', :'tk_done', 'patch', '{"status":"resolved"}'::jsonb)) FROM fx;
+\o
+SELECT is(crm.contact_profile(c, NULL)::jsonb->'open_tickets',
+          format('[{"id": "%s", "number": "T-1", "subject": "Router down", "status": "new", "priority": "normal",
+                    "due_at": null, "breached": false}]', :'tk_open')::jsonb,
+          'the lookup profile lists the contact''s unresolved tickets') FROM crm.contacts c WHERE c.id = :'caller';
+SELECT is(crm.contact_profile(c, ARRAY[fx.admin1])::jsonb->'open_tickets', '[]'::jsonb,
+          'and only those of assignees the caller sees') FROM fx, crm.contacts c WHERE c.id = :'caller';
 
 SELECT * FROM finish();
 ROLLBACK;
