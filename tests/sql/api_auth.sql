@@ -1,7 +1,7 @@
--- Login throttle, refresh rotation and reuse detection, logout, deactivation.
+-- sql/api/auth.sql: login throttle, refresh rotation and reuse detection, logout.
 BEGIN;
 \ir fixtures.psql
-SELECT plan(23);
+SELECT plan(21);
 SET ROLE crm_app;
 
 -- Throttle by e-mail: 4 failures pass, the 5th locks.
@@ -65,13 +65,6 @@ SELECT is((api.logout('{"request_id":"o","ip":"192.0.2.1"}', '{"refresh_hash":"r
 SELECT throws_ok('SELECT api.refresh_rotate(''{"request_id":"r","ip":"192.0.2.1"}'', ''{"old_hash":"rt-m1","new_hash":"rt-m2","refresh_ttl":3600}'')',
                  'CR401', NULL, 'a logged-out token is 401');
 
--- Deactivation revokes at once.
-SELECT api.login_succeed('{"request_id":"s","ip":"192.0.2.1"}',
-       jsonb_build_object('user_id', manager1, 'org_id', org1, 'refresh_hash', 'rt-m3', 'refresh_ttl', 3600)) FROM fx;
-SELECT is((api.users_update(ctx_admin1, jsonb_build_object('id', manager1, 'patch', '{"active":false}'::jsonb))).status, 200,
-          'admin deactivates the manager') FROM fx;
-SELECT isnt((SELECT revoked_at FROM crm.refresh_tokens WHERE token_hash = 'rt-m3'), NULL,
-            'deactivation revokes the user''s refresh tokens');
 
 RESET ROLE;
 SELECT * FROM finish();
