@@ -146,4 +146,29 @@ void api_register_ops(struct api_op *ops, size_t nops);
 
 #define API_NOPS(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Initialisers for the usual operation shapes, all authenticated. Members
+ * that differ follow the last argument:
+ *   API_OP_CREATE("users.create", create_fields, .prepare = hash_password)
+ * QUERY: GET with a query string; CREATE: POST body, Idempotency-Key;
+ * PATCH: body nested under "patch", If-Match; DELETE: If-Match.
+ */
+#define API_OP(m, n, ...)                                          \
+	{                                                          \
+		.method = (m), .name = (n), .auth = 1, __VA_ARGS__ \
+	}
+#define API_OP_GET(n, ...) API_OP(HTTP_METHOD_GET, n, __VA_ARGS__)
+#define API_OP_QUERY(n, p, ...)                                           \
+	API_OP(HTTP_METHOD_GET, n, .params = (p), .nparams = API_NOPS(p), \
+	    __VA_ARGS__)
+#define API_OP_CREATE(n, f, ...)                                           \
+	API_OP(HTTP_METHOD_POST, n, .fields = (f), .nfields = API_NOPS(f), \
+	    .body_mode = BODY_CREATE, .idempotent = 1, __VA_ARGS__)
+#define API_OP_PATCH(n, f, ...)                                             \
+	API_OP(HTTP_METHOD_PATCH, n, .fields = (f), .nfields = API_NOPS(f), \
+	    .body_mode = BODY_PATCH, .body_key = "patch", .if_match = 1,    \
+	    __VA_ARGS__)
+#define API_OP_DELETE(n, ...) \
+	API_OP(HTTP_METHOD_DELETE, n, .if_match = 1, __VA_ARGS__)
+
 #endif

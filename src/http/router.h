@@ -30,6 +30,10 @@ struct resource {
 
 #define ROUTE_FALLBACK NULL
 
+/* A resource file's public table: ROUTE_RESOURCE(tasks_resource, routes); */
+#define ROUTE_RESOURCE(var, r) \
+	const struct resource var = { .routes = (r), .nroutes = API_NOPS(r) }
+
 #define ROUTE_OPS(p, o)                                                     \
 	{                                                                   \
 		.path = (p), .ops = (o), .nops = sizeof(o) / sizeof((o)[0]) \

@@ -114,34 +114,14 @@ static const struct field_spec patch_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "activities.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "activities.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("activities.list", list_params),
+	API_OP_CREATE("activities.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "activities.get", .auth = 1 },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "activities.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "activities.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_GET("activities.get"),
+	API_OP_PATCH("activities.update", patch_fields),
+	API_OP_DELETE("activities.delete"),
 };
 
 static const struct route routes[] = {
@@ -149,7 +129,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/activities/{id}", item_ops),
 };
 
-const struct resource activities_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(activities_resource, routes);

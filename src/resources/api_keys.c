@@ -84,11 +84,7 @@ show_key(struct http_request *req, struct api_request *ar)
 }
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "api_keys.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
+	API_OP_QUERY("api_keys.list", list_params),
 	{ .method = HTTP_METHOD_POST,
 	    .name = "api_keys.create",
 	    .auth = 1,
@@ -100,7 +96,7 @@ static struct api_op collection_ops[] = {
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "api_keys.get", .auth = 1 },
+	API_OP_GET("api_keys.get"),
 	{ .method = HTTP_METHOD_DELETE, .name = "api_keys.revoke", .auth = 1 },
 };
 
@@ -109,7 +105,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/api-keys/{id}", item_ops),
 };
 
-const struct resource api_keys_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(api_keys_resource, routes);

@@ -19,18 +19,11 @@ static const struct param_spec list_params[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "audit.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
+	API_OP_QUERY("audit.list", list_params),
 };
 
 static const struct route routes[] = {
 	ROUTE_OPS("/v1/audit", collection_ops),
 };
 
-const struct resource audit_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(audit_resource, routes);

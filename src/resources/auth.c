@@ -345,7 +345,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/auth/logout", logout_ops),
 };
 
-const struct resource auth_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(auth_resource, routes);

@@ -54,34 +54,14 @@ static const struct field_spec patch_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "campaigns.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "campaigns.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("campaigns.list", list_params),
+	API_OP_CREATE("campaigns.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "campaigns.get", .auth = 1 },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "campaigns.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "campaigns.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_GET("campaigns.get"),
+	API_OP_PATCH("campaigns.update", patch_fields),
+	API_OP_DELETE("campaigns.delete"),
 };
 
 static const struct route routes[] = {
@@ -89,7 +69,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/campaigns/{id}", item_ops),
 };
 
-const struct resource campaigns_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(campaigns_resource, routes);

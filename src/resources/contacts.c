@@ -176,68 +176,28 @@ static const struct field_spec merge_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "contacts.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "contacts.create",
-	    .auth = 1,
-	    .params = create_params,
-	    .nparams = API_NOPS(create_params),
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("contacts.list", list_params),
+	API_OP_CREATE("contacts.create", create_fields, .params = create_params,
+	    .nparams = API_NOPS(create_params)),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "contacts.get",
-	    .auth = 1,
-	    .params = get_params,
-	    .nparams = API_NOPS(get_params) },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "contacts.update",
-	    .auth = 1,
-	    .params = create_params,
-	    .nparams = API_NOPS(create_params),
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "contacts.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_QUERY("contacts.get", get_params),
+	API_OP_PATCH("contacts.update", patch_fields, .params = create_params,
+	    .nparams = API_NOPS(create_params)),
+	API_OP_DELETE("contacts.delete"),
 };
 
 static struct api_op timeline_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "contacts.timeline",
-	    .auth = 1,
-	    .params = timeline_params,
-	    .nparams = API_NOPS(timeline_params) },
+	API_OP_QUERY("contacts.timeline", timeline_params),
 };
 
 static struct api_op history_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "contacts.history",
-	    .auth = 1,
-	    .params = history_params,
-	    .nparams = API_NOPS(history_params) },
+	API_OP_QUERY("contacts.history", history_params),
 };
 
 static struct api_op merge_ops[] = {
-	{ .method = HTTP_METHOD_POST,
-	    .name = "contacts.merge",
-	    .auth = 1,
-	    .fields = merge_fields,
-	    .nfields = API_NOPS(merge_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_CREATE("contacts.merge", merge_fields),
 };
 
 static const struct route routes[] = {
@@ -248,7 +208,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/contacts/{id}/merge", merge_ops),
 };
 
-const struct resource contacts_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(contacts_resource, routes);

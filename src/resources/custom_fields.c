@@ -63,34 +63,14 @@ static const struct field_spec patch_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "custom_fields.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "custom_fields.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("custom_fields.list", list_params),
+	API_OP_CREATE("custom_fields.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "custom_fields.get", .auth = 1 },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "custom_fields.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "custom_fields.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_GET("custom_fields.get"),
+	API_OP_PATCH("custom_fields.update", patch_fields),
+	API_OP_DELETE("custom_fields.delete"),
 };
 
 static const struct route routes[] = {
@@ -98,7 +78,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/custom-fields/{id}", item_ops),
 };
 
-const struct resource custom_fields_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(custom_fields_resource, routes);

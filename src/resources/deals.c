@@ -100,46 +100,18 @@ static const struct field_spec patch_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "deals.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "deals.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("deals.list", list_params),
+	API_OP_CREATE("deals.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "deals.get",
-	    .auth = 1,
-	    .params = get_params,
-	    .nparams = API_NOPS(get_params) },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "deals.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "deals.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_QUERY("deals.get", get_params),
+	API_OP_PATCH("deals.update", patch_fields),
+	API_OP_DELETE("deals.delete"),
 };
 
 static struct api_op history_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "deals.history",
-	    .auth = 1,
-	    .params = history_params,
-	    .nparams = API_NOPS(history_params) },
+	API_OP_QUERY("deals.history", history_params),
 };
 
 static const struct route routes[] = {
@@ -148,7 +120,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/deals/{id}/history", history_ops),
 };
 
-const struct resource deals_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(deals_resource, routes);

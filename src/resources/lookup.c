@@ -31,20 +31,11 @@ require_number(struct http_request *req, struct api_request *ar)
 }
 
 static struct api_op lookup_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "lookup.phone",
-	    .auth = 1,
-	    .params = lookup_params,
-	    .nparams = API_NOPS(lookup_params),
-	    .prepare = require_number },
+	API_OP_QUERY("lookup.phone", lookup_params, .prepare = require_number),
 };
 
 static struct api_op tags_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tags.list",
-	    .auth = 1,
-	    .params = tags_params,
-	    .nparams = API_NOPS(tags_params) },
+	API_OP_QUERY("tags.list", tags_params),
 };
 
 static const struct route routes[] = {
@@ -52,7 +43,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/tags", tags_ops),
 };
 
-const struct resource lookup_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(lookup_resource, routes);

@@ -116,10 +116,7 @@ static const struct field_spec password_fields[] = {
 };
 
 static struct api_op me_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "me.get",
-	    .auth = 1,
-	    .sql = "api.me" },
+	API_OP_GET("me.get", .sql = "api.me"),
 };
 
 static struct api_op password_ops[] = {
@@ -139,7 +136,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/me/password", password_ops),
 };
 
-const struct resource me_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(me_resource, routes);

@@ -115,61 +115,24 @@ static const struct field_spec reorder_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "pipelines.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "pipelines.create",
-	    .auth = 1,
-	    .fields = pipeline_create_fields,
-	    .nfields = API_NOPS(pipeline_create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("pipelines.list", list_params),
+	API_OP_CREATE("pipelines.create", pipeline_create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "pipelines.get", .auth = 1 },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "pipelines.update",
-	    .auth = 1,
-	    .fields = pipeline_patch_fields,
-	    .nfields = API_NOPS(pipeline_patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "pipelines.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_GET("pipelines.get"),
+	API_OP_PATCH("pipelines.update", pipeline_patch_fields),
+	API_OP_DELETE("pipelines.delete"),
 };
 
 static struct api_op stages_ops[] = {
-	{ .method = HTTP_METHOD_POST,
-	    .name = "stages.create",
-	    .auth = 1,
-	    .fields = stage_create_fields,
-	    .nfields = API_NOPS(stage_create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_CREATE("stages.create", stage_create_fields),
 };
 
 static struct api_op stage_ops[] = {
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "stages.update",
-	    .auth = 1,
-	    .fields = stage_patch_fields,
-	    .nfields = API_NOPS(stage_patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "stages.delete",
-	    .auth = 1,
-	    .params = stage_delete_params,
-	    .nparams = API_NOPS(stage_delete_params),
-	    .if_match = 1 },
+	API_OP_PATCH("stages.update", stage_patch_fields),
+	API_OP_DELETE("stages.delete", .params = stage_delete_params,
+	    .nparams = API_NOPS(stage_delete_params)),
 };
 
 static struct api_op reorder_ops[] = {
@@ -189,7 +152,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/pipelines/{pipeline_id}/reorder", reorder_ops),
 };
 
-const struct resource pipelines_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(pipelines_resource, routes);

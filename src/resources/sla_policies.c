@@ -76,30 +76,14 @@ static const struct field_spec patch_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "sla_policies.list", .auth = 1 },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "sla_policies.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_GET("sla_policies.list"),
+	API_OP_CREATE("sla_policies.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "sla_policies.get", .auth = 1 },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "sla_policies.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "sla_policies.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_GET("sla_policies.get"),
+	API_OP_PATCH("sla_policies.update", patch_fields),
+	API_OP_DELETE("sla_policies.delete"),
 };
 
 static const struct route routes[] = {
@@ -107,7 +91,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/sla-policies/{id}", item_ops),
 };
 
-const struct resource sla_policies_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(sla_policies_resource, routes);

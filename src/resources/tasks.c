@@ -86,51 +86,22 @@ static const struct field_spec patch_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tasks.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "tasks.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("tasks.list", list_params),
+	API_OP_CREATE("tasks.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "tasks.get", .auth = 1 },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "tasks.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "tasks.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_GET("tasks.get"),
+	API_OP_PATCH("tasks.update", patch_fields),
+	API_OP_DELETE("tasks.delete"),
 };
 
 static struct api_op agenda_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "agenda.get",
-	    .auth = 1,
-	    .sql = "api.agenda",
-	    .params = agenda_params,
-	    .nparams = API_NOPS(agenda_params) },
+	API_OP_QUERY("agenda.get", agenda_params, .sql = "api.agenda"),
 };
 
 static struct api_op due_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "reminders.due",
-	    .auth = 1,
-	    .params = due_params,
-	    .nparams = API_NOPS(due_params) },
+	API_OP_QUERY("reminders.due", due_params),
 };
 
 static struct api_op ack_ops[] = {
@@ -145,7 +116,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/reminders/{id}/ack", ack_ops),
 };
 
-const struct resource tasks_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(tasks_resource, routes);

@@ -53,49 +53,19 @@ static const struct field_spec member_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "teams.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "teams.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("teams.list", list_params),
+	API_OP_CREATE("teams.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "teams.get",
-	    .auth = 1,
-	    .params = get_params,
-	    .nparams = API_NOPS(get_params) },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "teams.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "teams.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_QUERY("teams.get", get_params),
+	API_OP_PATCH("teams.update", patch_fields),
+	API_OP_DELETE("teams.delete"),
 };
 
 static struct api_op members_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "team_members.list", .auth = 1 },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "team_members.add",
-	    .auth = 1,
-	    .fields = member_fields,
-	    .nfields = API_NOPS(member_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_GET("team_members.list"),
+	API_OP_CREATE("team_members.add", member_fields),
 };
 
 static struct api_op member_ops[] = {
@@ -111,7 +81,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/teams/{team_id}/members/{user_id}", member_ops),
 };
 
-const struct resource teams_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(teams_resource, routes);

@@ -13,22 +13,12 @@ static const struct field_spec patch_fields[] = {
 };
 
 static struct api_op ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "ticket_settings.get", .auth = 1 },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "ticket_settings.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
+	API_OP_GET("ticket_settings.get"),
+	API_OP_PATCH("ticket_settings.update", patch_fields),
 };
 
 static const struct route routes[] = {
 	ROUTE_OPS("/v1/ticket-settings", ops),
 };
 
-const struct resource ticket_settings_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(ticket_settings_resource, routes);

@@ -164,72 +164,28 @@ static const struct field_spec rating_fields[] = {
 };
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tickets.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "tickets.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("tickets.list", list_params),
+	API_OP_CREATE("tickets.create", create_fields),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tickets.get",
-	    .auth = 1,
-	    .params = get_params,
-	    .nparams = API_NOPS(get_params) },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "tickets.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
-	{ .method = HTTP_METHOD_DELETE,
-	    .name = "tickets.delete",
-	    .auth = 1,
-	    .if_match = 1 },
+	API_OP_QUERY("tickets.get", get_params),
+	API_OP_PATCH("tickets.update", patch_fields),
+	API_OP_DELETE("tickets.delete"),
 };
 
 static struct api_op comment_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tickets.comments",
-	    .auth = 1,
-	    .params = page_params,
-	    .nparams = API_NOPS(page_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "tickets.comments_create",
-	    .auth = 1,
-	    .fields = comment_fields,
-	    .nfields = API_NOPS(comment_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_QUERY("tickets.comments", page_params),
+	API_OP_CREATE("tickets.comments_create", comment_fields),
 };
 
 static struct api_op satisfaction_ops[] = {
-	{ .method = HTTP_METHOD_GET, .name = "tickets.ratings", .auth = 1 },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "tickets.satisfaction",
-	    .auth = 1,
-	    .fields = rating_fields,
-	    .nfields = API_NOPS(rating_fields),
-	    .body_mode = BODY_CREATE,
-	    .idempotent = 1 },
+	API_OP_GET("tickets.ratings"),
+	API_OP_CREATE("tickets.satisfaction", rating_fields),
 };
 
 static struct api_op history_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "tickets.history",
-	    .auth = 1,
-	    .params = page_params,
-	    .nparams = API_NOPS(page_params) },
+	API_OP_QUERY("tickets.history", page_params),
 };
 
 static const struct route routes[] = {
@@ -240,7 +196,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/tickets/{id}/history", history_ops),
 };
 
-const struct resource tickets_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(tickets_resource, routes);

@@ -117,35 +117,13 @@ hash_password(struct http_request *req, struct api_request *ar)
 }
 
 static struct api_op collection_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "users.list",
-	    .auth = 1,
-	    .params = list_params,
-	    .nparams = API_NOPS(list_params) },
-	{ .method = HTTP_METHOD_POST,
-	    .name = "users.create",
-	    .auth = 1,
-	    .fields = create_fields,
-	    .nfields = API_NOPS(create_fields),
-	    .body_mode = BODY_CREATE,
-	    .prepare = hash_password,
-	    .idempotent = 1 },
+	API_OP_QUERY("users.list", list_params),
+	API_OP_CREATE("users.create", create_fields, .prepare = hash_password),
 };
 
 static struct api_op item_ops[] = {
-	{ .method = HTTP_METHOD_GET,
-	    .name = "users.get",
-	    .auth = 1,
-	    .params = get_params,
-	    .nparams = API_NOPS(get_params) },
-	{ .method = HTTP_METHOD_PATCH,
-	    .name = "users.update",
-	    .auth = 1,
-	    .fields = patch_fields,
-	    .nfields = API_NOPS(patch_fields),
-	    .body_mode = BODY_PATCH,
-	    .body_key = "patch",
-	    .if_match = 1 },
+	API_OP_QUERY("users.get", get_params),
+	API_OP_PATCH("users.update", patch_fields),
 };
 
 static const struct route routes[] = {
@@ -153,7 +131,4 @@ static const struct route routes[] = {
 	ROUTE_OPS("/v1/users/{id}", item_ops),
 };
 
-const struct resource users_resource = {
-	.routes = routes,
-	.nroutes = API_NOPS(routes),
-};
+ROUTE_RESOURCE(users_resource, routes);
