@@ -35,11 +35,8 @@ static const struct param_spec list_params[] = {
 	{ "source", PT_STRING, 0, 100, NULL },
 	{ "consent", PT_ENUM, 0, 0, channels },
 	{ "birthday_within", PT_INT, 0, 366, NULL },
-	{ "created_since", PT_TIMESTAMP, 0, 0, NULL },
-	{ "created_until", PT_TIMESTAMP, 0, 0, NULL },
-	{ "updated_since", PT_TIMESTAMP, 0, 0, NULL },
-	{ "sort", PT_SORT, 0, 0, sorts },
-	{ "fields", PT_FIELDS, 0, 0, fields },
+	LIST_TIME_PARAMS,
+	LIST_SORT_FIELDS(sorts, fields),
 };
 
 static const struct param_spec get_params[] = {

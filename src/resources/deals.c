@@ -30,8 +30,7 @@ static const struct param_spec list_params[] = {
 	{ "amount_max", PT_DECIMAL, 0, 0, NULL },
 	{ "contact_id", PT_UUID, 0, 0, NULL },
 	{ "company_id", PT_UUID, 0, 0, NULL },
-	{ "sort", PT_SORT, 0, 0, sorts },
-	{ "fields", PT_FIELDS, 0, 0, fields },
+	LIST_SORT_FIELDS(sorts, fields),
 };
 
 static const struct param_spec get_params[] = {

@@ -55,4 +55,19 @@ extern const char *const scope_choices[];
 		"cursor", PT_CURSOR, 0, 0, NULL        \
 	}
 
+/* Created and updated windows over the bookkeeping timestamps. */
+#define LIST_TIME_PARAMS                                   \
+	{ "created_since", PT_TIMESTAMP, 0, 0, NULL },     \
+	    { "created_until", PT_TIMESTAMP, 0, 0, NULL }, \
+	{                                                  \
+		"updated_since", PT_TIMESTAMP, 0, 0, NULL  \
+	}
+
+/* The sort keys (s) and the members ?fields= may pick (f), NULL-ended. */
+#define LIST_SORT_FIELDS(s, f)                 \
+	{ "sort", PT_SORT, 0, 0, (s) },        \
+	{                                      \
+		"fields", PT_FIELDS, 0, 0, (f) \
+	}
+
 #endif

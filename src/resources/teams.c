@@ -16,8 +16,7 @@ static const char *const team_fields[] = { "id", "name", "description",
 static const struct param_spec list_params[] = {
 	LIST_PARAMS,
 	{ "q", PT_STRING, 0, 100, NULL },
-	{ "sort", PT_SORT, 0, 0, team_sorts },
-	{ "fields", PT_FIELDS, 0, 0, team_list_fields },
+	LIST_SORT_FIELDS(team_sorts, team_list_fields),
 };
 
 static const struct param_spec get_params[] = {

@@ -47,8 +47,7 @@ static const struct param_spec list_params[] = {
 	{ "created_to", PT_TIMESTAMP, 0, 0, NULL },
 	{ "resolved_from", PT_TIMESTAMP, 0, 0, NULL },
 	{ "resolved_to", PT_TIMESTAMP, 0, 0, NULL },
-	{ "sort", PT_SORT, 0, 0, sorts },
-	{ "fields", PT_FIELDS, 0, 0, fields },
+	LIST_SORT_FIELDS(sorts, fields),
 };
 
 static const struct param_spec get_params[] = {

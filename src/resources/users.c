@@ -25,8 +25,7 @@ static const struct param_spec list_params[] = {
 	{ "active", PT_BOOL, 0, 0, NULL },
 	{ "q", PT_STRING, 0, 100, NULL },
 	{ "team_id", PT_UUID, 0, 0, NULL },
-	{ "sort", PT_SORT, 0, 0, user_sorts },
-	{ "fields", PT_FIELDS, 0, 0, user_list_fields },
+	LIST_SORT_FIELDS(user_sorts, user_list_fields),
 };
 
 static const struct param_spec get_params[] = {
