@@ -26,11 +26,7 @@ static const struct param_spec list_params[] = {
 		    .max = 3 },                                                \
 	    { .name = "starts_on", .type = FT_DATE, .flags = F_NULLABLE },     \
 	    { .name = "ends_on", .type = FT_DATE, .flags = F_NULLABLE },       \
-	    { .name = "notes",                                                 \
-		    .type = FT_STRING,                                         \
-		    .flags = F_NULLABLE,                                       \
-		    .max = 10000 },                                            \
-	    RECORD_READ_ONLY
+	    RECORD_NOTES, RECORD_READ_ONLY
 
 static const struct field_spec create_fields[] = {
 	{ .name = "id", .type = FT_UUID },

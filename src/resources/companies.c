@@ -56,18 +56,7 @@ static const struct field_spec phone_fields[] = { PHONE_MEMBERS };
 		    .flags = F_NULLABLE,                                  \
 		    .max = 100 },                                         \
 	    { .name = "owner_id", .type = FT_UUID },                      \
-	    { .name = "tags",                                             \
-		    .type = FT_STRING_ARRAY,                              \
-		    .max = 30,                                            \
-		    .item_max = 50 },                                     \
-	    { .name = "custom_fields",                                    \
-		    .type = FT_JSON_OBJECT,                               \
-		    .max = 100,                                           \
-		    .item_max = 16384 },                                  \
-	    { .name = "notes",                                            \
-		    .type = FT_STRING,                                    \
-		    .flags = F_NULLABLE,                                  \
-		    .max = 10000 },                                       \
+	    RECORD_TAGS_CUSTOM_FIELDS, RECORD_NOTES,                      \
 	    { .name = "owner", .type = FT_STRING, .flags = F_READ_ONLY }, \
 	    RECORD_READ_ONLY
 

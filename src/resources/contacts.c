@@ -132,14 +132,7 @@ static const struct field_spec consent_fields[] = {
 		    .max = 100 },                                              \
 	    { .name = "campaign_id", .type = FT_UUID, .flags = F_NULLABLE },   \
 	    { .name = "lead_score", .type = FT_INT, .min = 0, .max = 100 },    \
-	    { .name = "tags",                                                  \
-		    .type = FT_STRING_ARRAY,                                   \
-		    .max = 30,                                                 \
-		    .item_max = 50 },                                          \
-	    { .name = "custom_fields",                                         \
-		    .type = FT_JSON_OBJECT,                                    \
-		    .max = 100,                                                \
-		    .item_max = 16384 },                                       \
+	    RECORD_TAGS_CUSTOM_FIELDS,                                         \
 	    { .name = "consent",                                               \
 		    .type = FT_OBJECT,                                         \
 		    .sub = consent_fields,                                     \
@@ -148,11 +141,7 @@ static const struct field_spec consent_fields[] = {
 		    .type = FT_JSON_OBJECT,                                    \
 		    .max = 50,                                                 \
 		    .item_max = 4096 },                                        \
-	    { .name = "notes",                                                 \
-		    .type = FT_STRING,                                         \
-		    .flags = F_NULLABLE,                                       \
-		    .max = 10000 },                                            \
-	    { .name = "owner_id", .type = FT_UUID },                           \
+	    RECORD_NOTES, { .name = "owner_id", .type = FT_UUID },             \
 	    { .name = "company", .type = FT_STRING, .flags = F_READ_ONLY },    \
 	    { .name = "owner", .type = FT_STRING, .flags = F_READ_ONLY },      \
 	    { .name = "merged_into", .type = FT_UUID, .flags = F_READ_ONLY },  \

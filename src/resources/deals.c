@@ -60,10 +60,7 @@ static const struct param_spec history_params[] = {
 		    .type = FT_STRING,                                         \
 		    .flags = F_NULLABLE,                                       \
 		    .max = 500 },                                              \
-	    { .name = "notes",                                                 \
-		    .type = FT_STRING,                                         \
-		    .flags = F_NULLABLE,                                       \
-		    .max = 10000 },                                            \
+	    RECORD_NOTES,                                                      \
 	    { .name = "stage", .type = FT_STRING, .flags = F_READ_ONLY },      \
 	    { .name = "status", .type = FT_STRING, .flags = F_READ_ONLY },     \
 	    { .name = "owner", .type = FT_STRING, .flags = F_READ_ONLY },      \

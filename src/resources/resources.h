@@ -30,6 +30,24 @@ extern const struct resource *const resources[];
 		.name = "updated_by", .type = FT_UUID, .flags = F_READ_ONLY  \
 	}
 
+/* Free text most records carry. */
+#define RECORD_NOTES                                                     \
+	{                                                                \
+		.name = "notes", .type = FT_STRING, .flags = F_NULLABLE, \
+		.max = 10000                                             \
+	}
+
+/* Labels to filter on and values of the org's custom fields. */
+#define RECORD_TAGS_CUSTOM_FIELDS                                            \
+	{ .name = "tags",                                                    \
+		.type = FT_STRING_ARRAY,                                     \
+		.max = 30,                                                   \
+		.item_max = 50 },                                            \
+	{                                                                    \
+		.name = "custom_fields", .type = FT_JSON_OBJECT, .max = 100, \
+		.item_max = 16384                                            \
+	}
+
 /* {label, number} phones of contacts and companies; key is derived. */
 #define PHONE_MEMBERS                                                  \
 	{ .name = "label",                                             \

@@ -36,10 +36,7 @@ static const struct param_spec due_params[] = {
 };
 
 #define TASK_FIELDS                                                           \
-	{ .name = "notes",                                                    \
-		.type = FT_STRING,                                            \
-		.flags = F_NULLABLE,                                          \
-		.max = 10000 },                                               \
+	RECORD_NOTES,                                                         \
 	    { .name = "due_at", .type = FT_TIMESTAMP, .flags = F_NULLABLE },  \
 	    { .name = "starts_at",                                            \
 		    .type = FT_TIMESTAMP,                                     \

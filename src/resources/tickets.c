@@ -74,14 +74,7 @@ static const struct param_spec page_params[] = {
 		    .choices = types },                                       \
 	    { .name = "assignee_id", .type = FT_UUID },                       \
 	    { .name = "team_id", .type = FT_UUID, .flags = F_NULLABLE },      \
-	    { .name = "tags",                                                 \
-		    .type = FT_STRING_ARRAY,                                  \
-		    .max = 30,                                                \
-		    .item_max = 50 },                                         \
-	    { .name = "custom_fields",                                        \
-		    .type = FT_JSON_OBJECT,                                   \
-		    .max = 100,                                               \
-		    .item_max = 16384 },                                      \
+	    RECORD_TAGS_CUSTOM_FIELDS,                                        \
 	    { .name = "external_id",                                          \
 		    .type = FT_STRING,                                        \
 		    .flags = F_NULLABLE,                                      \
