@@ -62,8 +62,13 @@ def c_macros(text):
 
 @functools.lru_cache(maxsize=None)
 def _shared_macros():
-    with open(os.path.join(ROOT, "src", "resources", "resources.h")) as f:
-        return c_macros(_strip_comments(f.read()))
+    """The macros the resource tables are written with: resources.h's and the
+    operation and route shapes of src/http/api.h and router.h."""
+    macros = {}
+    for name in ("http/api.h", "http/router.h", "resources/resources.h"):
+        with open(os.path.join(ROOT, "src", name)) as f:
+            macros.update(c_macros(_strip_comments(f.read())))
+    return macros
 
 
 def _split_top(text, sep=","):
@@ -114,6 +119,11 @@ def expand(text, macros):
                     if depth == 0:
                         break
                 args = _split_top(text[start + 1:j])
+                if params and params[-1] == "...":
+                    fixed = len(params) - 1
+                    body = body.replace("__VA_ARGS__",
+                                        ", ".join(args[fixed:]))
+                    params, args = params[:fixed], args[:fixed]
                 for p, a in zip(params, args):
                     body = re.sub(r"\b%s\b" % re.escape(p), lambda _: a, body)
                 end = j + 1
@@ -149,10 +159,21 @@ def c_choices(source, name):
     return re.findall(r'"([^"]*)"', m.group(1))
 
 
+def _bare(member):
+    """A member without the parentheses a macro parameter comes out in."""
+    key, eq, value = member.rpartition("=") if member.startswith(".") \
+        else ("", "", member)
+    value = value.strip()
+    while value.startswith("(") and value.endswith(")") and \
+            re.fullmatch(r'\(\s*("[^"]*"|\w+)\s*\)', value):
+        value = value[1:-1].strip()
+    return key + eq + (" " if eq else "") + value
+
+
 def _entries(body):
     """The {...} initializers of a table body, as lists of members."""
-    return [_split_top(e.strip()[1:-1]) for e in _split_top(body)
-            if e.strip().startswith("{")]
+    return [[_bare(m) for m in _split_top(e.strip()[1:-1])]
+            for e in _split_top(body) if e.strip().startswith("{")]
 
 
 def c_params(source, name):
@@ -241,11 +262,12 @@ def c_operations():
                                   "auth": False}
             continue
         table = c_array(src, "api_op", table_name)
-        for chunk in re.split(r"\.method\s*=\s*HTTP_METHOD_", table)[1:]:
+        # A macro's parameters come out parenthesised: .name = ("x").
+        for chunk in re.split(r"\.method\s*=\s*\(?HTTP_METHOD_", table)[1:]:
             method = re.match(r"\w+", chunk).group(0)
-            name = re.search(r'\.name\s*=\s*"([^"]+)"', chunk)
-            params = re.search(r"\.params\s*=\s*(\w+)", chunk)
-            fields = re.search(r"\.fields\s*=\s*(\w+)", chunk)
+            name = re.search(r'\.name\s*=\s*\(?"([^"]+)"', chunk)
+            params = re.search(r"\.params\s*=\s*\(?(\w+)", chunk)
+            fields = re.search(r"\.fields\s*=\s*\(?(\w+)", chunk)
             mode = re.search(r"\.body_mode\s*=\s*(\w+)", chunk)
             idem = re.search(r"\.idempotent\s*=\s*1\b", chunk)
             ops[(method, path)] = {
